@@ -1,0 +1,435 @@
+"""Every change to a ticket happens here.
+
+Each ``do_*`` function locks the ticket row, checks that the move is allowed and that the
+actor may make it, changes the ticket, writes exactly one Handoff in the same transaction
+and leaves side effects (emails) to run after commit. Views, the API, the admin, Celery
+tasks and commands call these; nothing else saves a ticket.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from departments.deadlines import due_at as deadline
+from departments.models import Department, Tier
+from departments.queries import first_tier, front_line_department, membership_at, next_tier
+from departments.roles import is_manager
+from tickets import notifications
+from tickets.errors import AlreadyClaimed, Conflict, InvalidInput, NotAllowed, TicketResolved
+from tickets.models import (
+    Category,
+    Channel,
+    Customer,
+    Handoff,
+    HandoffKind,
+    Note,
+    Priority,
+    Status,
+    Ticket,
+)
+from tickets.transitions import is_lead_of_tier, is_member_of_tier
+
+MAX_TEXT = 20_000
+
+
+def _text(value, field_name: str, *, required: bool, max_length: int = MAX_TEXT) -> str:
+    value = (value or "").strip()
+    if "\x00" in value:
+        raise InvalidInput(_("This field may not contain NUL characters."), field=field_name)
+    if required and not value:
+        raise InvalidInput(_("This field is required."), field=field_name)
+    if len(value) > max_length:
+        raise InvalidInput(
+            _("Keep this under %(n)d characters.") % {"n": max_length}, field=field_name
+        )
+    return value
+
+
+def _lock(ticket: Ticket | int) -> Ticket:
+    ticket_id = ticket.pk if isinstance(ticket, Ticket) else ticket
+    return Ticket.objects.select_for_update(of=("self",)).select_related("tier", "department", "owner").get(
+        pk=ticket_id
+    )
+
+
+def _require_open(ticket: Ticket) -> None:
+    if ticket.status != Status.OPEN:
+        raise TicketResolved()
+
+
+def _record(ticket: Ticket, kind: str, actor, at: datetime, *, before: dict, note: str = "", lateness=None) -> Handoff:
+    return Handoff.objects.create(
+        ticket=ticket,
+        kind=kind,
+        at=at,
+        actor=actor,
+        from_owner_id=before.get("owner_id"),
+        to_owner_id=ticket.owner_id,
+        from_tier_id=before.get("tier_id"),
+        to_tier_id=ticket.tier_id,
+        from_department_id=before.get("department_id"),
+        to_department_id=ticket.department_id,
+        note=note,
+        sweep_lateness=lateness,
+    )
+
+
+def _state(ticket: Ticket) -> dict:
+    return {"owner_id": ticket.owner_id, "tier_id": ticket.tier_id, "department_id": ticket.department_id}
+
+
+def _enter_tier(ticket: Ticket, tier: Tier, now: datetime) -> None:
+    """Put the ticket, unowned, into a tier's queue and start that tier's clock."""
+    ticket.department_id = tier.department_id
+    ticket.tier = tier
+    ticket.owner = None
+    ticket.tier_entered_at = now
+    ticket.due_at = deadline(now, tier.resolve_within)
+
+
+# --- opening --------------------------------------------------------------------------
+
+
+def do_open_ticket(
+    actor,
+    *,
+    subject: str,
+    customer: Customer,
+    description: str = "",
+    department: Department | None = None,
+    category: Category | None = None,
+    priority: str = Priority.NORMAL,
+    channel: str = Channel.PHONE,
+    previous_ticket: Ticket | None = None,
+    now: datetime | None = None,
+) -> Ticket:
+    """Log a new ticket at tier 1 of a department (the front line by default).
+
+    The person who took the call owns it when they sit at that tier; otherwise it waits
+    in the tier's queue.
+    """
+    now = now or timezone.now()
+    subject = _text(subject, "subject", required=True, max_length=200)
+    description = _text(description, "description", required=False)
+    if priority not in Priority.values:
+        raise InvalidInput(_("Unknown priority."), field="priority")
+    if channel not in Channel.values:
+        raise InvalidInput(_("Unknown channel."), field="channel")
+    department = department or front_line_department()
+    if department is None:
+        raise InvalidInput(_("No department given and no front-line department exists."), field="department")
+    tier = first_tier(department)
+    if tier is None:
+        raise InvalidInput(_("This department has no tiers yet."), field="department")
+
+    with transaction.atomic():
+        ticket = Ticket(
+            subject=subject,
+            description=description,
+            customer=customer,
+            category=category,
+            priority=priority,
+            channel=channel,
+            department=department,
+            tier=tier,
+            owner=actor if is_member_of_tier(actor, tier.pk) else None,
+            status=Status.OPEN,
+            opened_at=now,
+            opened_by=actor,
+            tier_entered_at=now,
+            due_at=deadline(now, tier.resolve_within),
+            previous_ticket=previous_ticket,
+        )
+        ticket.save()
+        _record(ticket, HandoffKind.OPENED, actor, now, before={})
+    return ticket
+
+
+# --- moves inside a tier --------------------------------------------------------------
+
+
+def do_claim_ticket(ticket: Ticket | int, actor, *, now: datetime | None = None) -> Ticket:
+    """Take an unowned ticket from the tier's queue.
+
+    Raises AlreadyClaimed when a colleague got there first.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        _require_open(ticket)
+        if not (is_member_of_tier(actor, ticket.tier_id) or is_manager(actor)):
+            raise NotAllowed(_("Only members of %(tier)s can claim its tickets.") % {"tier": ticket.tier.name})
+        if ticket.owner_id == actor.pk:
+            raise Conflict(_("You already own this ticket."))
+        if ticket.owner_id is not None:
+            raise AlreadyClaimed(ticket.owner.get_full_name() or ticket.owner.username)
+        before = _state(ticket)
+        ticket.owner = actor
+        ticket.save(update_fields=["owner"])
+        _record(ticket, HandoffKind.CLAIMED, actor, now, before=before)
+    return ticket
+
+
+def do_release_ticket(ticket: Ticket | int, actor, *, note: str = "", now: datetime | None = None) -> Ticket:
+    """Put an owned ticket back into its tier's queue (the clock keeps running)."""
+    now = now or timezone.now()
+    note = _text(note, "note", required=False)
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        _require_open(ticket)
+        if ticket.owner_id is None:
+            raise Conflict(_("Nobody owns this ticket."))
+        if not (ticket.owner_id == actor.pk or is_lead_of_tier(actor, ticket.tier_id) or is_manager(actor)):
+            raise NotAllowed(_("Only the owner or a lead of the tier can release this ticket."))
+        before = _state(ticket)
+        ticket.owner = None
+        ticket.save(update_fields=["owner"])
+        _record(ticket, HandoffKind.RELEASED, actor, now, before=before, note=note)
+    return ticket
+
+
+def do_assign_ticket(ticket: Ticket | int, actor, assignee, *, note: str = "", now: datetime | None = None) -> Ticket:
+    """A tier lead (or a manager) gives the ticket to a member of its tier."""
+    now = now or timezone.now()
+    note = _text(note, "note", required=False)
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        _require_open(ticket)
+        if not (is_lead_of_tier(actor, ticket.tier_id) or is_manager(actor)):
+            raise NotAllowed(_("Only a lead of %(tier)s can assign its tickets.") % {"tier": ticket.tier.name})
+        if assignee is None or not assignee.is_active or membership_at(assignee, ticket.tier_id) is None:
+            raise InvalidInput(
+                _("%(user)s is not a member of %(tier)s.")
+                % {"user": getattr(assignee, "username", "?"), "tier": ticket.tier.name},
+                field="to",
+            )
+        if ticket.owner_id == assignee.pk:
+            raise Conflict(_("%(user)s already owns this ticket.") % {"user": assignee.username})
+        before = _state(ticket)
+        ticket.owner = assignee
+        ticket.save(update_fields=["owner"])
+        _record(ticket, HandoffKind.ASSIGNED, actor, now, before=before, note=note)
+        if assignee.pk != actor.pk:
+            notifications.notify_assigned(ticket, actor, assignee)
+    return ticket
+
+
+# --- moves out of a tier --------------------------------------------------------------
+
+
+def _require_owner_or_manager(ticket: Ticket, actor, what: str) -> None:
+    if not (ticket.owner_id == actor.pk or is_manager(actor)):
+        raise NotAllowed(_("Only the ticket's owner can %(what)s it.") % {"what": what})
+
+
+def do_pass_up(ticket: Ticket | int, actor, *, note: str, now: datetime | None = None) -> Ticket:
+    """Hand the ticket to the next tier's queue, saying what was tried; restarts the clock."""
+    now = now or timezone.now()
+    note = _text(note, "note", required=True)
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        _require_open(ticket)
+        _require_owner_or_manager(ticket, actor, _("pass up"))
+        above = next_tier(ticket.tier)
+        if above is None:
+            raise Conflict(_("%(tier)s is the top tier: resolve the ticket here.") % {"tier": ticket.tier.name})
+        before = _state(ticket)
+        _enter_tier(ticket, above, now)
+        ticket.save(update_fields=["department", "tier", "owner", "tier_entered_at", "due_at"])
+        _record(ticket, HandoffKind.PASSED, actor, now, before=before, note=note)
+        notifications.notify_arrived_in_queue(ticket, _("passed up"), note)
+    return ticket
+
+
+def do_transfer_ticket(
+    ticket: Ticket | int, actor, *, department: Department, note: str, now: datetime | None = None
+) -> Ticket:
+    """Move the ticket to another department's first tier, with the reason; restarts the clock."""
+    now = now or timezone.now()
+    note = _text(note, "note", required=True)
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        _require_open(ticket)
+        _require_owner_or_manager(ticket, actor, _("transfer"))
+        if department is None:
+            raise InvalidInput(_("Choose a department."), field="department")
+        if department.pk == ticket.department_id:
+            raise InvalidInput(_("The ticket is already in %(d)s.") % {"d": department.name}, field="department")
+        entry = first_tier(department)
+        if entry is None:
+            raise InvalidInput(_("%(d)s has no tiers yet.") % {"d": department.name}, field="department")
+        before = _state(ticket)
+        _enter_tier(ticket, entry, now)
+        # A new pyramid starts a new clock: a breach in the old department does not follow.
+        ticket.breached = False
+        ticket.breached_at = None
+        ticket.save(
+            update_fields=["department", "tier", "owner", "tier_entered_at", "due_at", "breached", "breached_at"]
+        )
+        _record(ticket, HandoffKind.TRANSFERRED, actor, now, before=before, note=note)
+        notifications.notify_arrived_in_queue(ticket, _("transferred"), note)
+    return ticket
+
+
+def do_resolve_ticket(
+    ticket: Ticket | int, actor, *, resolution: str, on_first_call: bool = False, now: datetime | None = None
+) -> Ticket:
+    """Close the ticket for good with what was done. It never changes again."""
+    now = now or timezone.now()
+    resolution = _text(resolution, "resolution", required=True)
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        _require_open(ticket)
+        _require_owner_or_manager(ticket, actor, _("resolve"))
+        before = _state(ticket)
+        ticket.status = Status.RESOLVED
+        ticket.resolved_at = now
+        ticket.resolved_by = actor
+        ticket.resolution = resolution
+        ticket.resolved_on_first_call = on_first_call
+        ticket.save(update_fields=["status", "resolved_at", "resolved_by", "resolution", "resolved_on_first_call"])
+        _record(ticket, HandoffKind.RESOLVED, actor, now, before=before, note=resolution)
+    return ticket
+
+
+def do_open_and_resolve_ticket(actor, *, resolution: str, now: datetime | None = None, **fields) -> Ticket:
+    """Log a call that was answered on the spot: opened and resolved in one transaction."""
+    now = now or timezone.now()
+    resolution = _text(resolution, "resolution", required=True)
+    with transaction.atomic():
+        ticket = do_open_ticket(actor, now=now, **fields)
+        if ticket.owner_id != actor.pk and not is_manager(actor):
+            raise NotAllowed(_("Only a member of the first tier can resolve a call on the spot."))
+        return do_resolve_ticket(ticket, actor, resolution=resolution, on_first_call=True, now=now)
+
+
+def do_add_note(ticket: Ticket | int, actor, *, body: str, internal: bool = True, now: datetime | None = None) -> Note:
+    """Add a note; notes never move the ticket or its clock."""
+    now = now or timezone.now()
+    body = _text(body, "body", required=True)
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        _require_open(ticket)
+        return Note.objects.create(ticket=ticket, author=actor, body=body, internal=internal, created_at=now)
+
+
+# --- the clock ------------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    escalated: int = 0
+    breached: int = 0
+    batches: int = 0
+    escalated_ids: list[int] = field(default_factory=list, repr=False)
+    breached_ids: list[int] = field(default_factory=list, repr=False)
+
+    def __str__(self):
+        return f"escalated {self.escalated}, breached {self.breached}"
+
+
+def do_escalate_due_tickets(*, now: datetime | None = None, batch_size: int = 1000, keep_ids: bool = False) -> SweepResult:
+    """Move every open ticket whose time at its tier has run out one tier up.
+
+    Works in batches, each its own transaction: lock up to ``batch_size`` due rows with
+    SKIP LOCKED (a concurrent sweep takes other rows, never the same ones), then change
+    them with one UPDATE per receiving tier and write their handoffs with one INSERT.
+    At the top tier a ticket is marked breached, once. A ticket overdue for days moves one
+    tier per sweep: its new deadline is counted from this sweep.
+    """
+    now = now or timezone.now()
+    result = SweepResult()
+    tiers = {
+        (t.department_id, t.level): t for t in Tier.objects.only("id", "department_id", "level", "name", "resolve_within")
+    }
+    tier_by_id = {t.pk: t for t in tiers.values()}
+    above = {}
+    for tier in tier_by_id.values():
+        higher = [t for (d, level), t in tiers.items() if d == tier.department_id and level > tier.level]
+        above[tier.pk] = min(higher, key=lambda t: t.level) if higher else None
+
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Ticket.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(status=Status.OPEN, breached=False, due_at__lte=now)
+                .order_by("due_at", "id")
+                .values_list("id", "tier_id", "department_id", "owner_id", "due_at", "subject")[:batch_size]
+            )
+            if not rows:
+                break
+            result.batches += 1
+            _escalate_batch(rows, now, tier_by_id, above, result, keep_ids)
+        if len(rows) < batch_size:
+            break
+    return result
+
+
+def _escalate_batch(rows, now, tier_by_id, above, result: SweepResult, keep_ids: bool) -> None:
+    """Escalate or breach one locked batch. Caller holds the row locks in a transaction."""
+    handoffs = []
+    to_tier_ids: dict[int, list[int]] = {}
+    breached: list[tuple[int, str]] = []
+    escalated_by_tier: dict[int, list[tuple[int, str]]] = {}
+    for ticket_id, tier_id, department_id, owner_id, due, subject in rows:
+        tier = tier_by_id[tier_id]
+        target = above.get(tier_id)
+        hours = _hours(tier.resolve_within)
+        if target is None:
+            breached.append((ticket_id, subject))
+            handoffs.append(
+                Handoff(
+                    ticket_id=ticket_id, kind=HandoffKind.BREACHED, at=now, actor=None,
+                    from_owner_id=owner_id, to_owner_id=owner_id,
+                    from_tier_id=tier_id, to_tier_id=tier_id,
+                    from_department_id=department_id, to_department_id=department_id,
+                    note=_("Not resolved within %(h)s h at the top tier, %(tier)s.") % {"h": hours, "tier": tier.name},
+                    sweep_lateness=now - due,
+                )
+            )
+        else:
+            to_tier_ids.setdefault(target.pk, []).append(ticket_id)
+            escalated_by_tier.setdefault(target.pk, []).append((ticket_id, subject))
+            handoffs.append(
+                Handoff(
+                    ticket_id=ticket_id, kind=HandoffKind.ESCALATED, at=now, actor=None,
+                    from_owner_id=owner_id, to_owner_id=None,
+                    from_tier_id=tier_id, to_tier_id=target.pk,
+                    from_department_id=department_id, to_department_id=department_id,
+                    note=_("Not resolved within %(h)s h at %(tier)s.") % {"h": hours, "tier": tier.name},
+                    sweep_lateness=now - due,
+                )
+            )
+    for target_id, ids in to_tier_ids.items():
+        target = tier_by_id[target_id]
+        Ticket.objects.filter(pk__in=ids).update(
+            tier_id=target_id, owner=None, tier_entered_at=now, due_at=deadline(now, target.resolve_within)
+        )
+    if breached:
+        Ticket.objects.filter(pk__in=[tid for tid, _s in breached]).update(breached=True, breached_at=now)
+    Handoff.objects.bulk_create(handoffs)
+    notifications.send_sweep_notifications(
+        escalated_by_tier, {tid: tier_by_id[tid].name for tid in escalated_by_tier}, breached
+    )
+    escalated = sum(len(ids) for ids in to_tier_ids.values())
+    result.escalated += escalated
+    result.breached += len(breached)
+    if keep_ids:
+        result.escalated_ids.extend(i for ids in to_tier_ids.values() for i in ids)
+        result.breached_ids.extend(tid for tid, _s in breached)
+
+
+def _hours(duration) -> str:
+    hours = duration.total_seconds() / 3600
+    return f"{hours:g}"
+
+
+def user_by_username(username: str):
+    """Look up an active user for an assignment; None when there is no such person."""
+    if not username:
+        return None
+    return get_user_model().objects.filter(username=username, is_active=True).first()

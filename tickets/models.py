@@ -1,0 +1,280 @@
+"""Customers, their tickets, notes on them and the handoff ledger.
+
+Nothing here changes a ticket: ``tickets.actions`` does, and records a Handoff each time.
+"""
+
+import re
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from departments.models import Department, Tier
+
+REFERENCE_PREFIX = "T-"
+_REFERENCE_RE = re.compile(r"^\s*(?:T-?)?0*(\d{1,18})\s*$", re.IGNORECASE)
+
+
+def format_reference(ticket_id: int) -> str:
+    return f"{REFERENCE_PREFIX}{ticket_id:06d}"
+
+
+def parse_reference(reference: str) -> int | None:
+    """Return the ticket id in a reference such as ``T-000123`` (or ``123``), else None."""
+    match = _REFERENCE_RE.match(str(reference))
+    if not match:
+        return None
+    value = int(match.group(1))
+    return value if 0 < value < 2**63 else None
+
+
+class Customer(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    external_reference = models.CharField(
+        _("external reference"), max_length=100, blank=True,
+        help_text=_("The customer's number in the shop or order system."),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        indexes = [models.Index(fields=["phone"]), models.Index(fields=["email"])]
+
+    def __str__(self):
+        return self.name
+
+
+class Category(models.Model):
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    intake_checklist = models.TextField(
+        _("intake checklist"), blank=True,
+        help_text=_("Questions to ask the caller, one per line."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def checklist_items(self) -> list[str]:
+        return [line.strip() for line in self.intake_checklist.splitlines() if line.strip()]
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("Email")
+    WEB = "web", _("Web")
+    CHAT = "chat", _("Chat")
+    IN_PERSON = "in_person", _("In person")
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+class Status(models.TextChoices):
+    OPEN = "open", _("Open")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class Ticket(models.Model):
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("what the customer told us"), blank=True)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="tickets")
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.PHONE)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="tickets", null=True, blank=True
+    )
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="tickets")
+    tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="tickets")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_tickets", null=True, blank=True
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+
+    opened_at = models.DateTimeField(_("opened"))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    tier_entered_at = models.DateTimeField(_("entered tier"))
+    due_at = models.DateTimeField(_("due"))
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    resolution = models.TextField(_("resolution"), blank=True)
+    resolved_on_first_call = models.BooleanField(_("resolved on the call"), default=False)
+    breached = models.BooleanField(_("breached"), default=False)
+    breached_at = models.DateTimeField(_("breached at"), null=True, blank=True)
+    previous_ticket = models.ForeignKey(
+        "self", on_delete=models.PROTECT, related_name="follow_ups", null=True, blank=True,
+        verbose_name=_("earlier ticket"),
+    )
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        indexes = [
+            # The sweep's only question: which open, unbreached tickets are due?
+            models.Index(
+                fields=["due_at"], name="ticket_due_open_idx",
+                condition=models.Q(status="open", breached=False),
+            ),
+            models.Index(fields=["tier", "owner", "status"], name="ticket_queue_idx"),
+            models.Index(fields=["owner", "status"], name="ticket_owner_idx"),
+            models.Index(fields=["department", "status"], name="ticket_department_idx"),
+            models.Index(fields=["resolved_at"], name="ticket_resolved_at_idx"),
+            models.Index(fields=["opened_at"], name="ticket_opened_at_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="ticket_resolved_has_resolution",
+                condition=(
+                    models.Q(status="open", resolved_at__isnull=True)
+                    | models.Q(status="resolved", resolved_at__isnull=False)
+                ),
+            ),
+            models.CheckConstraint(
+                name="ticket_due_after_entry", condition=models.Q(due_at__gt=models.F("tier_entered_at"))
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.subject}"
+
+    @property
+    def reference(self) -> str:
+        return format_reference(self.pk) if self.pk else ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == Status.OPEN
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.status == Status.RESOLVED
+
+    def is_overdue(self, now=None) -> bool:
+        return self.is_open and self.due_at <= (now or timezone.now())
+
+
+class Note(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("note"))
+    internal = models.BooleanField(
+        _("internal"), default=True, help_text=_("Internal notes are never shown to the customer.")
+    )
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+
+    def __str__(self):
+        return f"Note on {self.ticket.reference} by {self.author}"
+
+
+class HandoffKind(models.TextChoices):
+    OPENED = "opened", _("Opened")
+    CLAIMED = "claimed", _("Claimed")
+    RELEASED = "released", _("Released")
+    ASSIGNED = "assigned", _("Assigned")
+    PASSED = "passed", _("Passed up")
+    ESCALATED = "escalated", _("Escalated")
+    BREACHED = "breached", _("Breached")
+    TRANSFERRED = "transferred", _("Transferred")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class Handoff(models.Model):
+    """One change of a ticket's owner, tier, department or status: the append-only ledger.
+
+    Each row carries the whole state after the change (``to_*``), so replaying a ticket's
+    handoffs gives its current state. The database refuses UPDATE, DELETE and TRUNCATE.
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="handoffs")
+    kind = models.CharField(_("kind"), max_length=20, choices=HandoffKind.choices)
+    at = models.DateTimeField(_("at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True,
+        help_text=_("Empty when the system acted (the escalation clock)."),
+    )
+    from_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    to_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    from_tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    to_tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="+")
+    from_department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    to_department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(_("note"), blank=True)
+    sweep_lateness = models.DurationField(
+        _("sweep lateness"), null=True, blank=True,
+        help_text=_("For escalations and breaches: how long after the deadline the sweep ran."),
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("handoff")
+        verbose_name_plural = _("handoffs")
+        indexes = [
+            models.Index(fields=["ticket", "at"], name="handoff_ticket_idx"),
+            models.Index(fields=["kind", "at"], name="handoff_kind_at_idx"),
+            models.Index(fields=["actor", "at"], name="handoff_actor_idx"),
+            models.Index(fields=["from_owner", "at"], name="handoff_from_owner_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.ticket_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class OutboundEmail(models.Model):
+    """An email waiting to go out: written in the same transaction as the change it reports.
+
+    Delivery is tried right after commit and again by a periodic drain, so a message is
+    never lost while the broker or the mail server is down.
+    """
+
+    kind = models.CharField(_("kind"), max_length=40)
+    recipients = models.JSONField(_("recipients"))
+    subject = models.CharField(_("subject"), max_length=250)
+    body = models.TextField(_("body"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("outbound email")
+        verbose_name_plural = _("outbound emails")
+        indexes = [
+            models.Index(fields=["created_at"], name="outbox_pending_idx", condition=models.Q(sent_at__isnull=True)),
+        ]
+
+    def __str__(self):
+        return f"{self.subject} -> {', '.join(self.recipients)}"
