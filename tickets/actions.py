@@ -19,6 +19,7 @@ from departments.models import Department, Tier
 from departments.queries import first_tier, front_line_department, membership_at, next_tier
 from departments.roles import is_manager
 from tickets import notifications
+from tickets.signals import ticket_resolved
 from tickets.errors import AlreadyClaimed, Conflict, InvalidInput, NotAllowed, TicketResolved
 from tickets.models import (
     Category,
@@ -293,6 +294,7 @@ def do_resolve_ticket(
         ticket.resolved_on_first_call = on_first_call
         ticket.save(update_fields=["status", "resolved_at", "resolved_by", "resolution", "resolved_on_first_call"])
         _record(ticket, HandoffKind.RESOLVED, actor, now, before=before, note=resolution)
+        ticket_resolved.send(sender=Ticket, ticket=ticket, actor=actor)
     return ticket
 
 
