@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from departments.models import Department, Membership, Tier
+from departments.models import Category, Department, Membership, Tier
 
 
 class TierInline(admin.TabularInline):
@@ -36,3 +36,10 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["department", "is_lead"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}

@@ -74,3 +74,26 @@ class Membership(models.Model):
     def clean(self):
         if self.tier_id and self.department_id and self.tier.department_id != self.department_id:
             raise ValidationError({"tier": _("The tier must belong to the membership's department.")})
+
+
+class Category(models.Model):
+    """A kind of customer problem, with the questions to ask when a call about it comes in."""
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    intake_checklist = models.TextField(
+        _("intake checklist"), blank=True,
+        help_text=_("Questions to ask the caller, one per line."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def checklist_items(self) -> list[str]:
+        return [line.strip() for line in self.intake_checklist.splitlines() if line.strip()]

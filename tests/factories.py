@@ -6,10 +6,10 @@ from datetime import timedelta
 import factory
 from django.contrib.auth import get_user_model
 
-from departments.models import Department, Membership, Tier
+from departments.models import Category, Department, Membership, Tier
 from departments.roles import managers_group
 from tickets import actions
-from tickets.models import Category, Customer, Ticket
+from tickets.models import Customer, Ticket
 
 
 class UserFactory(factory.django.DjangoModelFactory):

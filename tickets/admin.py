@@ -5,19 +5,13 @@ A ticket changes only through ``tickets.actions``, so the admin shows it but nev
 
 from django.contrib import admin
 
-from tickets.models import Category, Customer, Handoff, Note, OutboundEmail, Ticket
+from tickets.models import Customer, Handoff, Note, OutboundEmail, Ticket
 
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
     list_display = ["name", "email", "phone", "external_reference"]
     search_fields = ["name", "email", "phone", "external_reference"]
-
-
-@admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

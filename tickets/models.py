@@ -10,7 +10,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from departments.models import Department, Tier
+from departments.models import Category, Department, Tier
+
+__all__ = [
+    "Category", "Channel", "Customer", "Handoff", "HandoffKind", "Note", "OutboundEmail", "Priority",
+    "Status", "Ticket", "format_reference", "parse_reference",
+]
 
 REFERENCE_PREFIX = "T-"
 _REFERENCE_RE = re.compile(r"^\s*(?:T-?)?0*(\d{1,18})\s*$", re.IGNORECASE)
@@ -47,27 +52,6 @@ class Customer(models.Model):
 
     def __str__(self):
         return self.name
-
-
-class Category(models.Model):
-    slug = models.SlugField(_("slug"), max_length=60, unique=True)
-    name = models.CharField(_("name"), max_length=120)
-    intake_checklist = models.TextField(
-        _("intake checklist"), blank=True,
-        help_text=_("Questions to ask the caller, one per line."),
-    )
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("category")
-        verbose_name_plural = _("categories")
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def checklist_items(self) -> list[str]:
-        return [line.strip() for line in self.intake_checklist.splitlines() if line.strip()]
 
 
 class Channel(models.TextChoices):
