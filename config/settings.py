@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -210,6 +211,7 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # --- The beat schedule: every periodic task in one table --------------------------------
+# crontab entries are read in CELERY_TIMEZONE, the organisation's zone.
 CELERY_BEAT_SCHEDULE = {
     # Move every ticket left unresolved past its tier's time one tier up. A copy that waited
     # in the queue longer than one interval is dropped: the next one does the same work.
@@ -223,5 +225,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tickets.drain_outbox",
         "schedule": OUTBOX_DRAIN_SECONDS,
         "options": {"expires": max(OUTBOX_DRAIN_SECONDS * 0.9, 1)},
+    },
+    # Tell a department's leads about questions from other departments left unanswered past
+    # the department's response target. Flags each referral once, however often it runs.
+    "flag-overdue-referrals": {
+        "task": "escalation.flag_overdue_referrals",
+        "schedule": ESCALATION_SWEEP_SECONDS,
+        "options": {"expires": max(ESCALATION_SWEEP_SECONDS * 0.9, 1)},
+    },
+    # Monday 07:00 on the organisation's clock: last week's bulletins to every member of staff
+    # who has not opted out. Sent once per week even if beat fires twice.
+    "weekly-bulletin-digest": {
+        "task": "escalation.send_weekly_digest",
+        "schedule": crontab(day_of_week=1, hour=7, minute=0),
+        "options": {"expires": 6 * 3600},
     },
 }

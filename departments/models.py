@@ -9,12 +9,18 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 DEFAULT_RESOLVE_WITHIN = timedelta(hours=20)
+DEFAULT_REFERRAL_RESPONSE_WITHIN = timedelta(hours=4)
 
 
 class Department(models.Model):
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("what it handles"), blank=True)
+    referral_response_within = models.DurationField(
+        _("answer referrals within"),
+        default=DEFAULT_REFERRAL_RESPONSE_WITHIN,
+        help_text=_("How soon this department should answer another department's question."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -41,6 +47,9 @@ class Tier(models.Model):
         verbose_name_plural = _("tiers")
         constraints = [
             models.UniqueConstraint(fields=["department", "level"], name="tier_unique_level"),
+            models.CheckConstraint(
+                condition=models.Q(resolve_within__lte=timedelta(days=365)), name="tier_resolve_within_sane"
+            ),
             models.CheckConstraint(condition=models.Q(level__gte=1), name="tier_level_positive"),
             models.CheckConstraint(
                 condition=models.Q(resolve_within__gt=timedelta(0)), name="tier_resolve_within_positive"
@@ -97,3 +106,172 @@ class Category(models.Model):
     @property
     def checklist_items(self) -> list[str]:
         return [line.strip() for line in self.intake_checklist.splitlines() if line.strip()]
+
+
+class KeyContact(models.Model):
+    """Someone other departments can call: the directory's entries."""
+
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("name"), max_length=120)
+    role = models.CharField(_("role"), max_length=120)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="contact_entries"
+    )
+    backup = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="backs_up",
+        verbose_name=_("backup"), help_text=_("Who to call when this person is away."),
+    )
+    hours = models.CharField(_("hours"), max_length=120, blank=True, help_text=_("As people should read them."))
+    duty_days = models.CharField(
+        _("on duty on"), max_length=7, default="12345",
+        help_text=_("ISO weekdays, 1 = Monday … 7 = Sunday; e.g. 12345 for Monday to Friday."),
+    )
+    duty_from = models.TimeField(_("on duty from"), null=True, blank=True)
+    duty_until = models.TimeField(_("on duty until"), null=True, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["department__name", "position", "name"]
+        verbose_name = _("key contact")
+        verbose_name_plural = _("key contacts")
+
+    def __str__(self):
+        return f"{self.name} ({self.role}, {self.department})"
+
+    def clean(self):
+        errors = {}
+        if self.duty_days and not set(self.duty_days) <= set("1234567"):
+            errors["duty_days"] = _("Use the digits 1 to 7 only.")
+        if (self.duty_from is None) != (self.duty_until is None):
+            errors["duty_until"] = _("Give both the start and the end of the duty hours.")
+        if self.backup_id and self.backup_id == self.pk:
+            errors["backup"] = _("Someone cannot be their own backup.")
+        if errors:
+            raise ValidationError(errors)
+
+    def is_on_duty(self, local_now) -> bool:
+        """Whether the contact is on duty at ``local_now`` (the organisation's wall clock)."""
+        if str(local_now.isoweekday()) not in self.duty_days:
+            return False
+        if self.duty_from is None or self.duty_until is None:
+            return True
+        moment = local_now.time()
+        if self.duty_from <= self.duty_until:
+            return self.duty_from <= moment < self.duty_until
+        return moment >= self.duty_from or moment < self.duty_until  # a night shift
+
+
+class BulletinKind(models.TextChoices):
+    OUT_OF_STOCK = "out_of_stock", _("Out of stock")
+    KNOWN_FAULT = "known_fault", _("Known fault")
+    PROMOTION = "promotion", _("Promotion")
+    POLICY = "policy", _("Policy change")
+    OTHER = "other", _("News")
+
+
+class Bulletin(models.Model):
+    """A department's news for everyone answering customers."""
+
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="bulletins")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"))
+    kind = models.CharField(_("kind"), max_length=20, choices=BulletinKind.choices, default=BulletinKind.OTHER)
+    categories = models.ManyToManyField(
+        Category, blank=True, related_name="bulletins",
+        help_text=_("Shown first on tickets of these categories."),
+    )
+    pinned = models.BooleanField(_("pinned"), default=False)
+    posted_at = models.DateTimeField(_("posted"))
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-pinned", "-posted_at", "-id"]
+        verbose_name = _("bulletin")
+        verbose_name_plural = _("bulletins")
+        indexes = [models.Index(fields=["posted_at"], name="bulletin_posted_idx")]
+        constraints = [
+            models.CheckConstraint(
+                name="bulletin_expires_after_posting",
+                condition=models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=models.F("posted_at")),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def is_current(self, now) -> bool:
+        return self.posted_at <= now and (self.expires_at is None or self.expires_at > now)
+
+
+class CustomerLinkTemplate(models.Model):
+    """A department's system, one click from a customer: e.g. the order system's customer page."""
+
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="customer_links")
+    label = models.CharField(_("label"), max_length=80, help_text=_("e.g. Orders"))
+    url_template = models.CharField(
+        _("address template"), max_length=300,
+        help_text=_("Use {external_id} where the customer's external reference goes."),
+    )
+
+    class Meta:
+        ordering = ["department__name", "label"]
+        verbose_name = _("customer link")
+        verbose_name_plural = _("customer links")
+
+    def __str__(self):
+        return f"{self.label} ({self.department})"
+
+    def clean(self):
+        if "{external_id}" not in self.url_template:
+            raise ValidationError({"url_template": _("Put {external_id} where the customer's reference goes.")})
+        if not self.url_template.startswith(("https://", "http://")):
+            raise ValidationError({"url_template": _("The address must start with https:// or http://.")})
+
+    def url_for(self, external_id: str) -> str | None:
+        from urllib.parse import quote
+
+        if not external_id:
+            return None
+        return self.url_template.replace("{external_id}", quote(external_id, safe=""))
+
+
+class StaffPreferences(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tierdesk_preferences")
+    weekly_digest = models.BooleanField(
+        _("weekly bulletin digest"), default=True, help_text=_("Receive the Monday email of the week's bulletins.")
+    )
+
+    class Meta:
+        verbose_name = _("staff preferences")
+        verbose_name_plural = _("staff preferences")
+
+    def __str__(self):
+        return f"Preferences of {self.user}"
+
+
+class DigestRun(models.Model):
+    """One row per weekly digest sent, so a doubled beat or a manual re-send is noticed."""
+
+    week_start = models.DateField(_("week starting"))
+    sent_at = models.DateTimeField(_("sent"))
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    scheduled = models.BooleanField(_("sent by the schedule"), default=True)
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+    bulletins = models.PositiveIntegerField(_("bulletins"), default=0)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            # The schedule sends each week once; a manager's "send now" may add more rows.
+            models.UniqueConstraint(
+                fields=["week_start"], condition=models.Q(scheduled=True), name="digest_once_per_week"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Digest of week {self.week_start}"

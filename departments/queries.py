@@ -48,3 +48,81 @@ def members_of_tier(tier: Tier):
 
 def leads_of_tier(tier_id: int):
     return Membership.objects.filter(tier_id=tier_id, is_lead=True, user__is_active=True).select_related("user")
+
+
+def current_bulletins(now, *, department=None):
+    """Bulletins in force at ``now``: pinned first, then newest."""
+    from django.db.models import Q
+
+    from departments.models import Bulletin
+
+    bulletins = Bulletin.objects.filter(posted_at__lte=now).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+    if department is not None:
+        bulletins = bulletins.filter(department=department)
+    return bulletins.select_related("department", "author").prefetch_related("categories").order_by(
+        "-pinned", "-posted_at", "-id"
+    )
+
+
+def bulletins_for_category(now, category_id: int | None, limit: int = 10) -> list:
+    """Current bulletins with those about ``category_id`` first (then pinned, then newest)."""
+    from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
+
+    from departments.models import Bulletin
+
+    bulletins = current_bulletins(now)
+    if category_id:
+        about = Bulletin.categories.through.objects.filter(bulletin_id=OuterRef("pk"), category_id=category_id)
+        bulletins = bulletins.annotate(
+            matches=Case(When(Exists(about), then=Value(1)), default=Value(0), output_field=IntegerField())
+        ).order_by("-matches", "-pinned", "-posted_at", "-id")
+    return list(bulletins[:limit])
+
+
+def bulletins_posted_between(start, end):
+    from departments.models import Bulletin
+
+    return (
+        Bulletin.objects.filter(posted_at__gte=start, posted_at__lt=end)
+        .select_related("department")
+        .order_by("department__name", "-pinned", "posted_at")
+    )
+
+
+def directory(search: str = ""):
+    """Departments with their tiers and contacts, optionally narrowed by a search text."""
+    from django.db.models import Q
+
+    from departments.models import KeyContact
+
+    departments = departments_with_tiers().prefetch_related(
+        Prefetch("contacts", queryset=KeyContact.objects.select_related("backup", "user").order_by("position", "name"))
+    )
+    search = search.strip()
+    if search:
+        departments = departments.filter(
+            Q(name__icontains=search) | Q(description__icontains=search)
+            | Q(contacts__name__icontains=search) | Q(contacts__role__icontains=search)
+            | Q(bulletins__title__icontains=search)
+        ).distinct()
+    return departments
+
+
+def on_duty(contacts, now) -> list:
+    """The contacts on duty at ``now`` on the organisation's wall clock."""
+    from zoneinfo import ZoneInfo
+
+    local_now = now.astimezone(ZoneInfo(settings.TIERDESK_TIME_ZONE))
+    return [c for c in contacts if c.is_on_duty(local_now)]
+
+
+def digest_recipients():
+    """Active staff with an email who have not opted out of the weekly digest."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model().objects.filter(is_active=True)
+        .exclude(email="")
+        .exclude(tierdesk_preferences__weekly_digest=False)
+        .order_by("pk")
+    )

@@ -5,7 +5,7 @@ A ticket changes only through ``tickets.actions``, so the admin shows it but nev
 
 from django.contrib import admin
 
-from tickets.models import Customer, Handoff, Note, OutboundEmail, Ticket
+from tickets.models import Customer, Handoff, Note, OutboundEmail, Referral, Ticket
 
 
 @admin.register(Customer)
@@ -62,3 +62,10 @@ class HandoffAdmin(ReadOnlyAdmin):
 class OutboundEmailAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "kind", "subject", "sent_at", "attempts"]
     list_filter = ["kind"]
+
+
+@admin.register(Referral)
+class ReferralAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "department", "asked_by", "asked_at", "due_at", "claimed_by", "answered_at"]
+    list_filter = ["department"]
+    list_select_related = ["ticket", "department", "asked_by", "claimed_by"]
