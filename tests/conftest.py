@@ -4,10 +4,10 @@ import os
 # its synchronous ORM there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-import pytest  # noqa: E402
-from django.db.backends.postgresql.operations import DatabaseOperations  # noqa: E402
+import pytest
+from django.db.backends.postgresql.operations import DatabaseOperations
 
-from tests.factories import build_organisation  # noqa: E402
+from tests.factories import build_organisation
 
 _original_execute_sql_flush = DatabaseOperations.execute_sql_flush
 
@@ -32,7 +32,7 @@ def org(db):
     return build_organisation()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +19,6 @@ from departments.models import Department, Tier
 from departments.queries import first_tier, front_line_department, membership_at, next_tier
 from departments.roles import is_manager
 from tickets import notifications
-from tickets.signals import ticket_resolved
 from tickets.errors import AlreadyClaimed, Conflict, InvalidInput, NotAllowed, TicketResolved
 from tickets.models import (
     Category,
@@ -32,6 +31,7 @@ from tickets.models import (
     Status,
     Ticket,
 )
+from tickets.signals import ticket_resolved
 from tickets.transitions import is_lead_of_tier, is_member_of_tier
 
 MAX_TEXT = 20_000
@@ -373,38 +373,31 @@ def do_escalate_due_tickets(*, now: datetime | None = None, batch_size: int = 10
 
 def _escalate_batch(rows, now, tier_by_id, above, result: SweepResult, keep_ids: bool) -> None:
     """Escalate or breach one locked batch. Caller holds the row locks in a transaction."""
-    handoffs = []
+    records: list[tuple] = []
     to_tier_ids: dict[int, list[int]] = {}
     breached: list[tuple[int, str]] = []
     escalated_by_tier: dict[int, list[tuple[int, str]]] = {}
+    notes: dict[int, str] = {}
     for ticket_id, tier_id, department_id, owner_id, due, subject in rows:
-        tier = tier_by_id[tier_id]
         target = above.get(tier_id)
-        hours = _hours(tier.resolve_within)
+        if tier_id not in notes:
+            tier = tier_by_id[tier_id]
+            hours = _hours(tier.resolve_within)
+            notes[tier_id] = (
+                _("Not resolved within %(h)s h at the top tier, %(tier)s.") % {"h": hours, "tier": tier.name}
+                if target is None
+                else _("Not resolved within %(h)s h at %(tier)s.") % {"h": hours, "tier": tier.name}
+            )
         if target is None:
             breached.append((ticket_id, subject))
-            handoffs.append(
-                Handoff(
-                    ticket_id=ticket_id, kind=HandoffKind.BREACHED, at=now, actor=None,
-                    from_owner_id=owner_id, to_owner_id=owner_id,
-                    from_tier_id=tier_id, to_tier_id=tier_id,
-                    from_department_id=department_id, to_department_id=department_id,
-                    note=_("Not resolved within %(h)s h at the top tier, %(tier)s.") % {"h": hours, "tier": tier.name},
-                    sweep_lateness=now - due,
-                )
+            records.append(
+                (ticket_id, HandoffKind.BREACHED, owner_id, owner_id, tier_id, tier_id, department_id, notes[tier_id], due)
             )
         else:
             to_tier_ids.setdefault(target.pk, []).append(ticket_id)
             escalated_by_tier.setdefault(target.pk, []).append((ticket_id, subject))
-            handoffs.append(
-                Handoff(
-                    ticket_id=ticket_id, kind=HandoffKind.ESCALATED, at=now, actor=None,
-                    from_owner_id=owner_id, to_owner_id=None,
-                    from_tier_id=tier_id, to_tier_id=target.pk,
-                    from_department_id=department_id, to_department_id=department_id,
-                    note=_("Not resolved within %(h)s h at %(tier)s.") % {"h": hours, "tier": tier.name},
-                    sweep_lateness=now - due,
-                )
+            records.append(
+                (ticket_id, HandoffKind.ESCALATED, owner_id, None, tier_id, target.pk, department_id, notes[tier_id], due)
             )
     for target_id, ids in to_tier_ids.items():
         target = tier_by_id[target_id]
@@ -413,7 +406,10 @@ def _escalate_batch(rows, now, tier_by_id, above, result: SweepResult, keep_ids:
         )
     if breached:
         Ticket.objects.filter(pk__in=[tid for tid, _s in breached]).update(breached=True, breached_at=now)
-    Handoff.objects.bulk_create(handoffs)
+    if connection.vendor == "postgresql":
+        _insert_sweep_handoffs_postgresql(records, now)
+    else:
+        _insert_sweep_handoffs(records, now)
     notifications.send_sweep_notifications(
         escalated_by_tier, {tid: tier_by_id[tid].name for tid in escalated_by_tier}, breached
     )
@@ -423,6 +419,51 @@ def _escalate_batch(rows, now, tier_by_id, above, result: SweepResult, keep_ids:
     if keep_ids:
         result.escalated_ids.extend(i for ids in to_tier_ids.values() for i in ids)
         result.breached_ids.extend(tid for tid, _s in breached)
+
+
+# A sweep record: (ticket_id, kind, from_owner_id, to_owner_id, from_tier_id, to_tier_id,
+# department_id, note, old due_at). The sweep never changes a ticket's department.
+
+
+def _insert_sweep_handoffs(records: list[tuple], now: datetime) -> None:
+    """Write the sweep's handoffs through the ORM (any database)."""
+    Handoff.objects.bulk_create(
+        Handoff(
+            ticket_id=ticket_id, kind=kind, at=now, actor=None,
+            from_owner_id=from_owner, to_owner_id=to_owner, from_tier_id=from_tier, to_tier_id=to_tier,
+            from_department_id=department_id, to_department_id=department_id,
+            note=note, sweep_lateness=now - due,
+        )
+        for ticket_id, kind, from_owner, to_owner, from_tier, to_tier, department_id, note, due in records
+    )
+
+
+def _insert_sweep_handoffs_postgresql(records: list[tuple], now: datetime) -> None:
+    """Write the sweep's handoffs with one INSERT ... SELECT FROM unnest(arrays).
+
+    The same rows as ``_insert_sweep_handoffs``; measured (bench/sweep.py) to halve the
+    sweep's time, most of which went into building and compiling 1,000 model instances
+    per batch.
+    """
+    if not records:
+        return
+    columns = list(zip(*records, strict=True))
+    table = connection.ops.quote_name(Handoff._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (
+                ticket_id, kind, at, actor_id, from_owner_id, to_owner_id, from_tier_id, to_tier_id,
+                from_department_id, to_department_id, note, sweep_lateness
+            )
+            SELECT r.ticket_id, r.kind, %s, NULL, r.from_owner, r.to_owner, r.from_tier, r.to_tier,
+                   r.department, r.department, r.note, %s - r.due
+            FROM unnest(%s::bigint[], %s::varchar[], %s::bigint[], %s::bigint[], %s::bigint[],
+                        %s::bigint[], %s::bigint[], %s::text[], %s::timestamptz[])
+                 AS r(ticket_id, kind, from_owner, to_owner, from_tier, to_tier, department, note, due)
+            """,
+            [now, now, *(list(column) for column in columns)],
+        )
 
 
 def _hours(duration) -> str:

@@ -17,7 +17,9 @@ BUCHAREST = ZoneInfo("Europe/Bucharest")
 
 
 def post(department, title, posted_at, **fields):
-    return Bulletin.objects.create(department=department, title=title, body="Details here", posted_at=posted_at, **fields)
+    return Bulletin.objects.create(
+        department=department, title=title, body="Details here", posted_at=posted_at, **fields
+    )
 
 
 def test_previous_week_is_monday_to_monday_in_the_organisations_zone():
@@ -31,8 +33,15 @@ def test_previous_week_is_monday_to_monday_in_the_organisations_zone():
 
 def test_digest_lists_last_weeks_bulletins_from_every_department(org):
     monday = datetime(2026, 11, 23, 7, 0, tzinfo=BUCHAREST)
-    post(org.sales, "Kettle K3 out of stock; offer the K4", monday - timedelta(days=3), kind="out_of_stock")
-    post(org.cs, "Sale page does not share the cart", monday - timedelta(days=6), kind="known_fault")
+    post(
+        org.sales,
+        "Kettle K3 out of stock; offer the K4",
+        monday - timedelta(days=3),
+        kind="out_of_stock",
+    )
+    post(
+        org.cs, "Sale page does not share the cart", monday - timedelta(days=6), kind="known_fault"
+    )
     post(org.cs, "Too old", monday - timedelta(days=8))
     post(org.sales, "Posted this week", monday + timedelta(minutes=5))
 
@@ -52,7 +61,9 @@ def test_people_who_opted_out_get_no_digest(org):
 
     send_weekly_digest(now=datetime(2026, 11, 23, 7, 0, tzinfo=BUCHAREST))
 
-    recipients = {r for e in OutboundEmail.objects.filter(kind="weekly_digest") for r in e.recipients}
+    recipients = {
+        r for e in OutboundEmail.objects.filter(kind="weekly_digest") for r in e.recipients
+    }
     assert org.ana.email in recipients
     assert org.marko.email not in recipients
 
@@ -62,7 +73,9 @@ def test_the_scheduled_digest_goes_out_once_a_week_but_a_manager_can_resend(org)
 
     first = send_weekly_digest(now=monday)
     doubled_beat = send_weekly_digest(now=monday + timedelta(minutes=1))
-    by_hand = send_weekly_digest(now=monday + timedelta(hours=2), sent_by=org.andrei, scheduled=False)
+    by_hand = send_weekly_digest(
+        now=monday + timedelta(hours=2), sent_by=org.andrei, scheduled=False
+    )
 
     assert first is not None and doubled_beat is None and by_hand is not None
     assert DigestRun.objects.count() == 2

@@ -6,11 +6,11 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from tests.factories import CustomerFactory, open_ticket
 from tickets import actions
 from tickets.errors import AlreadyClaimed, Conflict, InvalidInput, NotAllowed, TicketResolved
-from tickets.models import Handoff, HandoffKind, Note, OutboundEmail, Status
+from tickets.models import Handoff, Note, OutboundEmail, Status
 from tickets.outbox import drain
-from tests.factories import CustomerFactory, open_ticket
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from tickets.models import Handoff
 from tests.factories import open_ticket
+from tickets.models import Handoff
 
 pytestmark = pytest.mark.django_db
 

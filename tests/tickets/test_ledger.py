@@ -7,11 +7,11 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from tests.factories import open_ticket
 from tickets import actions
 from tickets.errors import TierdeskError
 from tickets.ledger import BrokenLedger, current_state, replay
 from tickets.models import Handoff, Ticket
-from tests.factories import open_ticket
 
 
 @pytest.mark.django_db

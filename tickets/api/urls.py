@@ -1,1 +1,31 @@
-urlpatterns: list = []
+"""The REST API, mounted at /api/v1/ by config.urls."""
+
+from django.urls import path
+
+from tickets.api import auth, departments, moves, tickets
+
+urlpatterns = [
+    path("auth/token/", auth.TokenApi.as_view(), name="api-token"),
+    path("tickets/", tickets.TicketsApi.as_view(), name="api-tickets"),
+    path("tickets/<str:reference>/", tickets.TicketApi.as_view(), name="api-ticket"),
+    path(
+        "tickets/<str:reference>/handoffs/",
+        tickets.TicketHandoffsApi.as_view(),
+        name="api-ticket-handoffs",
+    ),
+    path("tickets/<str:reference>/claim/", moves.ClaimApi.as_view(), name="api-ticket-claim"),
+    path("tickets/<str:reference>/release/", moves.ReleaseApi.as_view(), name="api-ticket-release"),
+    path("tickets/<str:reference>/assign/", moves.AssignApi.as_view(), name="api-ticket-assign"),
+    path("tickets/<str:reference>/pass/", moves.PassUpApi.as_view(), name="api-ticket-pass"),
+    path(
+        "tickets/<str:reference>/transfer/", moves.TransferApi.as_view(), name="api-ticket-transfer"
+    ),
+    path("tickets/<str:reference>/resolve/", moves.ResolveApi.as_view(), name="api-ticket-resolve"),
+    path("tickets/<str:reference>/notes/", moves.NotesApi.as_view(), name="api-ticket-notes"),
+    path("departments/", departments.DepartmentsApi.as_view(), name="api-departments"),
+    path(
+        "departments/<slug:slug>/tiers/<int:level>/",
+        departments.TierApi.as_view(),
+        name="api-department-tier",
+    ),
+]

@@ -1,0 +1,76 @@
+# Tierdesk: the two commands a new user needs are `make run` and `make test`.
+#
+#   make run     the product on the embedded default (SQLite + filesystem broker under var/),
+#                web + worker + beat, demo organisation loaded; Ctrl-C stops everything.
+#                Set DATABASE_URL / CELERY_BROKER_URL to run the same on PostgreSQL / Redis.
+#   make test    lint and the whole test suite against PostgreSQL and Redis on 127.0.0.1
+#                (started if they are down).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+export PORT
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint format-check bench migrate seed sweep clean docker-build docker-up docker-down
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+install: $(STAMP) ## Create .venv and install Tierdesk with its development tools
+
+# The stamp is newer than pyproject.toml once the install succeeded, so a second
+# `make install` does nothing; editing the dependencies reinstalls.
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "Tierdesk needs Python 3.11 or newer: try make PYTHON=python3.11 ..." >&2; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) \
+		|| { echo "Could not create $(VENV) (on Debian/Ubuntu: apt-get install python3-venv)" >&2; exit 1; }
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+run: install ## Run web + worker + beat on http://127.0.0.1:$PORT with the demo data
+	$(PY) scripts/run.py --port $(PORT)
+
+test: install ## Lint, then run the whole test suite on PostgreSQL and Redis
+	scripts/ensure-services.sh
+	$(PY) -m ruff check .
+	@# pytest exits 5 when it collected nothing: a suite that silently vanished is a failure.
+	@status=0; $(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS) || status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; \
+	exit $$status
+
+lint: install ## ruff check
+	$(PY) -m ruff check .
+
+format-check: install ## ruff format --check (advisory: not part of make test)
+	$(PY) -m ruff format --check .
+
+bench: install ## Benchmarks (see docs/benchmarks.md)
+	$(PY) -m bench
+
+migrate: install ## Apply database migrations
+	$(PY) manage.py migrate --noinput
+
+seed: migrate ## Load the demo organisation (idempotent)
+	$(PY) manage.py seed_demo
+
+sweep: install ## Run one escalation sweep now
+	$(PY) manage.py escalate_overdue
+
+clean: ## Remove var/ (the embedded database, broker queue and beat schedule)
+	rm -rf var/
+
+docker-build: ## Build the production image
+	docker compose build
+
+docker-up: ## Start PostgreSQL, Redis, web, worker and beat with docker compose
+	docker compose up -d --build
+
+docker-down: ## Stop the docker compose services
+	docker compose down

@@ -1,0 +1,461 @@
+"""Benchmark the escalation sweep against the floor: one hand-written SQL statement.
+
+    python -m bench.sweep --tickets 100000 --due-fraction 0.1
+
+On PostgreSQL (``DATABASE_URL``, default ``postgres://postgres@127.0.0.1:5432/tierdesk_bench``):
+builds a seed database ``<name>_seed`` once (migrations, a small organisation and N open
+tickets, each with its ``opened`` handoff), then for every measured run clones it with
+``CREATE DATABASE <name> TEMPLATE <name>_seed`` (the handoff ledger refuses DELETE, so a
+fresh copy is the honest reset). It measures
+
+* the sweep (``tickets.actions.do_escalate_due_tickets``): wall time, queries issued,
+  Python memory peak (tracemalloc, in a separate run so it does not slow the timed ones);
+* the floor: the same change done by ONE SQL statement (lock the due rows, move or breach
+  them, write their handoffs), and checks that both leave identical tickets and handoffs.
+
+Both databases are dropped at the end unless ``--keep`` is given. The Celery broker is
+forced to ``memory://`` so the emails the sweep queues never reach a real worker.
+"""
+
+import argparse
+import gc
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+import tracemalloc
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import environ
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tierdesk_bench"
+# The instant every run sweeps at: fixed, so that runs are comparable and repeatable.
+SWEEP_AT = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
+RESOLVE_WITHIN = timedelta(hours=20)
+# One ticket in this many belongs to a department with a single tier: when due, it breaches.
+BREACH_EVERY = 10
+
+
+def configure_django() -> None:
+    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # Whatever the shell exports: the bench's emails must never reach a worker on another database.
+    os.environ["CELERY_BROKER_URL"] = "memory://localhost/"
+    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+
+
+# --- databases ----------------------------------------------------------------------------
+
+
+def admin_connection():
+    """A psycopg2 connection to the server's maintenance database, in autocommit."""
+    import psycopg2
+    from django.db import connection
+
+    db = connection.settings_dict
+    conn = psycopg2.connect(
+        dbname="postgres",
+        user=db["USER"],
+        password=db["PASSWORD"] or None,
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+    )
+    conn.autocommit = True
+    return conn
+
+
+def recreate_database(name: str, *, template: str | None = None) -> None:
+    from psycopg2 import sql
+
+    conn = admin_connection()
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+            create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+            if template:
+                create = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                    sql.Identifier(name), sql.Identifier(template)
+                )
+            cur.execute(create)
+    finally:
+        conn.close()
+
+
+def drop_database(name: str) -> None:
+    from psycopg2 import sql
+
+    conn = admin_connection()
+    with conn.cursor() as cur:
+        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    conn.close()
+
+
+def use_database(name: str) -> None:
+    """Point Django's default connection at another database of the same server."""
+    from django.db import connection
+
+    connection.close()
+    connection.settings_dict["NAME"] = name
+
+
+# --- the seed ---------------------------------------------------------------------------
+
+
+def build_seed(name: str, tickets: int, due_fraction: float) -> dict:
+    from django.core.management import call_command
+    from django.db import connection
+
+    recreate_database(name)
+    use_database(name)
+    call_command("migrate", verbosity=0)
+    org = build_organisation()
+    due_per_mille = round(due_fraction * 1000)
+    with connection.cursor() as cur:
+        # Tickets: every BREACH_EVERY-th in the single-tier department; the due ones are
+        # spread over the whole id range (g %% 1000 < due_per_mille), not clustered.
+        cur.execute(
+            """
+            INSERT INTO tickets_ticket (
+                subject, description, customer_id, channel, category_id, priority,
+                department_id, tier_id, owner_id, status, opened_at, opened_by_id,
+                tier_entered_at, due_at, resolved_at, resolved_by_id, resolution,
+                resolved_on_first_call, breached, breached_at, previous_ticket_id
+            )
+            SELECT 'Bench ticket ' || g, '', %(customer)s, 'phone', NULL, 'normal',
+                   x.department_id, x.tier_id, x.owner_id, 'open', x.opened_at, x.owner_id,
+                   x.opened_at, x.opened_at + %(within)s, NULL, NULL, '', false, false, NULL, NULL
+            FROM generate_series(1, %(n)s) AS g
+            CROSS JOIN LATERAL (
+                SELECT
+                    CASE WHEN g %% %(every)s = 0 THEN %(sales)s ELSE %(cs)s END AS department_id,
+                    CASE WHEN g %% %(every)s = 0 THEN %(sales_t1)s ELSE %(t1)s END AS tier_id,
+                    CASE WHEN g %% %(every)s = 0 THEN %(sales_agent)s
+                         ELSE (%(agents)s::bigint[])[1 + g %% %(n_agents)s] END AS owner_id,
+                    CASE WHEN g %% 1000 < %(due_per_mille)s
+                         THEN %(now)s - %(within)s - make_interval(secs => 1 + g %% 3600)
+                         ELSE %(now)s - %(within)s + make_interval(secs => 1 + g %% 3600)
+                    END AS opened_at
+            ) AS x
+            """,
+            {
+                "n": tickets,
+                "every": BREACH_EVERY,
+                "customer": org["customer"],
+                "cs": org["cs"],
+                "t1": org["t1"],
+                "sales": org["sales"],
+                "sales_t1": org["sales_t1"],
+                "sales_agent": org["sales_agent"],
+                "agents": org["agents"],
+                "n_agents": len(org["agents"]),
+                "due_per_mille": due_per_mille,
+                "now": SWEEP_AT,
+                "within": RESOLVE_WITHIN,
+            },
+        )
+        cur.execute(
+            """
+            INSERT INTO tickets_handoff (
+                ticket_id, kind, at, actor_id, from_owner_id, to_owner_id, from_tier_id, to_tier_id,
+                from_department_id, to_department_id, note, sweep_lateness
+            )
+            SELECT id, 'opened', opened_at, opened_by_id, NULL, owner_id, NULL, tier_id,
+                   NULL, department_id, '', NULL
+            FROM tickets_ticket ORDER BY id
+            """
+        )
+        cur.execute("ANALYZE")
+        cur.execute(
+            "SELECT count(*) FROM tickets_ticket WHERE status = 'open' AND NOT breached AND due_at <= %s",
+            [SWEEP_AT],
+        )
+        due = cur.fetchone()[0]
+    use_database("postgres")  # the template must have no open connection
+    connection.close()
+    return {"due": due}
+
+
+def build_organisation() -> dict:
+    """Customer service (three tiers, a lead on each above the first) and a one-tier sales desk."""
+    from django.contrib.auth import get_user_model
+
+    from departments.models import Department, Membership, Tier
+    from departments.roles import managers_group
+    from tickets.models import Customer
+
+    User = get_user_model()
+    cs = Department.objects.create(slug="customer-service", name="Customer service")
+    tiers = [
+        Tier.objects.create(department=cs, level=level, name=name, resolve_within=RESOLVE_WITHIN)
+        for level, name in ((1, "Front line"), (2, "Specialists"), (3, "Experts"))
+    ]
+    sales = Department.objects.create(slug="sales", name="Sales")
+    sales_t1 = Tier.objects.create(
+        department=sales, level=1, name="Sales desk", resolve_within=RESOLVE_WITHIN
+    )
+
+    def member(username: str, tier: Tier, *, lead: bool = False):
+        user = User.objects.create(username=username, email=f"{username}@example.com")
+        Membership.objects.create(user=user, department=tier.department, tier=tier, is_lead=lead)
+        return user
+
+    agents = [member(f"agent{i}", tiers[0]) for i in range(20)]
+    member("lead2", tiers[1], lead=True)
+    member("lead3", tiers[2], lead=True)
+    sales_agent = member("seller", sales_t1)
+    manager = User.objects.create(username="manager", email="manager@example.com")
+    manager.groups.add(managers_group())
+    customer = Customer.objects.create(name="Bench customer")
+    return {
+        "cs": cs.pk,
+        "t1": tiers[0].pk,
+        "sales": sales.pk,
+        "sales_t1": sales_t1.pk,
+        "agents": [a.pk for a in agents],
+        "sales_agent": sales_agent.pk,
+        "customer": customer.pk,
+    }
+
+
+# --- the two ways of doing the work -----------------------------------------------------------
+
+
+FLOOR_SQL = """
+WITH due AS (
+    SELECT t.id, t.tier_id, t.department_id, t.owner_id, t.due_at,
+           cur.name AS tier_name, cur.resolve_within AS tier_within,
+           nxt.id AS next_id, nxt.resolve_within AS next_within
+    FROM tickets_ticket t
+    JOIN departments_tier cur ON cur.id = t.tier_id
+    LEFT JOIN LATERAL (
+        SELECT n.id, n.resolve_within FROM departments_tier n
+        WHERE n.department_id = t.department_id AND n.level > cur.level
+        ORDER BY n.level LIMIT 1
+    ) nxt ON true
+    WHERE t.status = 'open' AND NOT t.breached AND t.due_at <= %(now)s
+    FOR UPDATE OF t SKIP LOCKED
+), moved AS (
+    UPDATE tickets_ticket t SET
+        tier_id = coalesce(due.next_id, t.tier_id),
+        owner_id = CASE WHEN due.next_id IS NULL THEN t.owner_id END,
+        tier_entered_at = CASE WHEN due.next_id IS NULL THEN t.tier_entered_at ELSE %(now)s END,
+        due_at = CASE WHEN due.next_id IS NULL THEN t.due_at ELSE %(now)s + due.next_within END,
+        breached = due.next_id IS NULL,
+        breached_at = CASE WHEN due.next_id IS NULL THEN %(now)s::timestamptz END
+    FROM due
+    WHERE t.id = due.id
+    RETURNING t.id
+)
+INSERT INTO tickets_handoff (
+    ticket_id, kind, at, actor_id, from_owner_id, to_owner_id, from_tier_id, to_tier_id,
+    from_department_id, to_department_id, note, sweep_lateness
+)
+SELECT due.id,
+       CASE WHEN due.next_id IS NULL THEN 'breached' ELSE 'escalated' END,
+       %(now)s, NULL, due.owner_id,
+       CASE WHEN due.next_id IS NULL THEN due.owner_id END,
+       due.tier_id, coalesce(due.next_id, due.tier_id), due.department_id, due.department_id,
+       CASE WHEN due.next_id IS NULL
+            THEN format('Not resolved within %%s h at the top tier, %%s.',
+                        trim_scale(extract(epoch FROM due.tier_within) / 3600), due.tier_name)
+            ELSE format('Not resolved within %%s h at %%s.',
+                        trim_scale(extract(epoch FROM due.tier_within) / 3600), due.tier_name)
+       END,
+       %(now)s - due.due_at
+FROM due JOIN moved ON moved.id = due.id
+ORDER BY due.due_at, due.id
+"""
+
+
+def run_sweep(batch_size: int) -> dict:
+    from tickets.actions import do_escalate_due_tickets
+
+    result = do_escalate_due_tickets(now=SWEEP_AT, batch_size=batch_size)
+    return {"escalated": result.escalated, "breached": result.breached, "batches": result.batches}
+
+
+def run_floor(batch_size: int) -> dict:
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(FLOOR_SQL, {"now": SWEEP_AT})
+        rows = cur.rowcount
+    return {"rows": rows}
+
+
+def fingerprint() -> tuple[str, str]:
+    """A digest of every ticket's state and every handoff: equal digests, identical work."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            """SELECT md5(string_agg(concat_ws('|', id, tier_id, owner_id, tier_entered_at, due_at,
+                                            breached, breached_at), ',' ORDER BY id))
+               FROM tickets_ticket"""
+        )
+        tickets = cur.fetchone()[0]
+        cur.execute(
+            """SELECT md5(string_agg(concat_ws('|', ticket_id, kind, at, actor_id, from_owner_id,
+                                            to_owner_id, from_tier_id, to_tier_id, from_department_id,
+                                            to_department_id, note, sweep_lateness),
+                                  ',' ORDER BY ticket_id, id))
+               FROM tickets_handoff"""
+        )
+        handoffs = cur.fetchone()[0]
+    return tickets, handoffs
+
+
+@dataclass
+class Measurement:
+    seconds: list[float] = field(default_factory=list)
+    queries: int = 0
+    batches: int = 0
+    tracemalloc_peak_mb: float = 0.0
+    maxrss_delta_mb: float = 0.0
+    fingerprint: tuple[str, str] = ("", "")
+    outcome: dict = field(default_factory=dict)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+
+def measure(work, *, name: str, seed: str, batch_size: int, repeat: int) -> Measurement:
+    """Time ``work`` on ``repeat`` fresh copies of the seed, then once more under tracemalloc."""
+    from django.db import connection
+
+    m = Measurement()
+    for run in range(repeat + 1):
+        recreate_database(name, template=seed)
+        use_database(name)
+        connection.ensure_connection()
+        queries = []
+
+        def count(execute, sql, params, many, context, queries=queries):
+            queries.append(sql)
+            return execute(sql, params, many, context)
+
+        traced = run == repeat
+        gc.collect()
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        if traced:
+            tracemalloc.start()
+        with connection.execute_wrapper(count):
+            started = time.perf_counter()
+            outcome = work(batch_size)
+            elapsed = time.perf_counter() - started
+        if traced:
+            m.tracemalloc_peak_mb = tracemalloc.get_traced_memory()[1] / 2**20
+            tracemalloc.stop()
+            m.maxrss_delta_mb = (
+                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before
+            ) / 1024
+            m.fingerprint = fingerprint()
+        else:
+            m.seconds.append(elapsed)
+        m.queries = len(queries)
+        m.outcome = outcome
+        m.batches = outcome.get("batches", 1)
+        use_database("postgres")
+    return m
+
+
+# --- the report --------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.sweep", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("--tickets", type=int, default=100_000, help="open tickets to generate")
+    parser.add_argument("--due-fraction", type=float, default=0.1, help="share of them already due")
+    parser.add_argument(
+        "--batch-size", type=int, default=None, help="default: ESCALATION_BATCH_SIZE"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="timed runs of each (median reported)"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the bench databases afterwards")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
+    args = parser.parse_args(argv)
+    if not 0 < args.due_fraction <= 1:
+        parser.error("--due-fraction must be in (0, 1]")
+    if args.tickets < 1 or args.repeat < 1:
+        parser.error("--tickets and --repeat must be positive")
+
+    configure_django()
+    from django.conf import settings
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        parser.error("the benchmark needs PostgreSQL: set DATABASE_URL=postgres://...")
+    batch_size = args.batch_size or settings.ESCALATION_BATCH_SIZE
+    # From the URL, not the connection: an earlier run in this process re-pointed the connection.
+    name = environ.Env.db_url_config(os.environ["DATABASE_URL"])["NAME"]
+    if name in ("postgres", "template0", "template1"):
+        parser.error(f"refusing to benchmark in the {name!r} database: name a throwaway one")
+    seed = f"{name}_seed"
+
+    started = time.perf_counter()
+    seeded = build_seed(seed, args.tickets, args.due_fraction)
+    seed_seconds = time.perf_counter() - started
+    print(
+        f"seed: {args.tickets:,} open tickets, {seeded['due']:,} due "
+        f"({args.due_fraction:g}); built in {seed_seconds:.1f} s",
+        flush=True,
+    )
+    try:
+        sweep = measure(run_sweep, name=name, seed=seed, batch_size=batch_size, repeat=args.repeat)
+        floor = measure(run_floor, name=name, seed=seed, batch_size=batch_size, repeat=args.repeat)
+    finally:
+        use_database("postgres")
+        connection.close()
+        if not args.keep:
+            drop_database(name)
+            drop_database(seed)
+
+    moved = sweep.outcome["escalated"] + sweep.outcome["breached"]
+    if moved != seeded["due"] or floor.outcome["rows"] != seeded["due"]:
+        raise SystemExit(
+            f"wrong work: {seeded['due']} due, sweep moved {moved}, floor {floor.outcome['rows']}"
+        )
+    if sweep.fingerprint != floor.fingerprint:
+        raise SystemExit("the sweep and the floor left different tickets or handoffs")
+
+    ratio = sweep.median / floor.median
+    report = {
+        "tickets": args.tickets,
+        "due": seeded["due"],
+        "batch_size": batch_size,
+        "sweep": {**asdict(sweep), "median_seconds": sweep.median},
+        "floor": {**asdict(floor), "median_seconds": floor.median},
+        "ratio": ratio,
+        "queries_per_batch": sweep.queries / max(sweep.batches, 1),
+    }
+    print(
+        f"sweep: {sweep.median * 1000:8.1f} ms (median of {args.repeat}), {sweep.queries} queries "
+        f"in {sweep.batches} batches of {batch_size} ({report['queries_per_batch']:.1f} per batch), "
+        f"{sweep.outcome['escalated']:,} escalated, {sweep.outcome['breached']:,} breached, "
+        f"tracemalloc peak {sweep.tracemalloc_peak_mb:.1f} MB, maxrss +{sweep.maxrss_delta_mb:.1f} MB"
+    )
+    print(
+        f"floor: {floor.median * 1000:8.1f} ms (median of {args.repeat}), {floor.queries} query, "
+        f"tracemalloc peak {floor.tracemalloc_peak_mb:.1f} MB"
+    )
+    print(f"ratio sweep/floor: {ratio:.2f}x; identical tickets and handoffs: yes")
+    if args.json:
+        print(json.dumps(report, indent=2, default=str))
+    return report
+
+
+if __name__ == "__main__":
+    sys.exit(0 if main() else 1)

@@ -1,0 +1,225 @@
+"""How tickets flowed through the pyramids in a month: per tier, department and organisation."""
+
+from dataclasses import dataclass, field, fields
+
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+
+from departments.models import Tier
+from reports.metrics.aggregates import (
+    EpochSeconds,
+    PercentileCont,
+    group_percentiles,
+    percentiles_in_database,
+    rounded_seconds,
+)
+from reports.months import Month
+from tickets.models import Handoff, HandoffKind, Status, Ticket
+
+# The ledger kinds counted at the tier they left (opened: at the tier the ticket entered).
+FLOW_KINDS = {
+    HandoffKind.OPENED: "opened",
+    HandoffKind.PASSED: "passed_up",
+    HandoffKind.ESCALATED: "escalated",
+    HandoffKind.BREACHED: "breached",
+}
+
+
+@dataclass
+class FlowFigures:
+    opened: int = 0
+    resolved: int = 0
+    passed_up: int = 0
+    escalated: int = 0
+    breached: int = 0
+    resolved_within: int = 0
+    median_seconds: int | None = None
+    p90_seconds: int | None = None
+    backlog: int = 0
+    first_call: int = 0
+
+    @property
+    def within_share(self) -> float | None:
+        """Share of the resolved tickets resolved before their tier's deadline (0-1)."""
+        return self.resolved_within / self.resolved if self.resolved else None
+
+    def add(self, other: "FlowFigures") -> None:
+        for name in (
+            "opened",
+            "resolved",
+            "passed_up",
+            "escalated",
+            "breached",
+            "resolved_within",
+            "backlog",
+            "first_call",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def as_dict(self) -> dict:
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["within_share"] = self.within_share
+        return data
+
+
+@dataclass
+class TierFlow:
+    tier: Tier
+    figures: FlowFigures = field(default_factory=FlowFigures)
+
+
+@dataclass
+class DepartmentFlow:
+    department: object
+    figures: FlowFigures = field(default_factory=FlowFigures)
+    tiers: list[TierFlow] = field(default_factory=list)
+
+
+@dataclass
+class Flow:
+    organisation: FlowFigures
+    departments: list[DepartmentFlow]
+
+    def tier_rows(self) -> list[TierFlow]:
+        return [t for d in self.departments for t in d.tiers]
+
+
+def resolved_in(month: Month, department_id: int | None = None) -> QuerySet[Ticket]:
+    """Tickets resolved in the month (in the department where they were resolved)."""
+    tickets = Ticket.objects.filter(
+        status=Status.RESOLVED, resolved_at__gte=month.start, resolved_at__lt=month.end
+    )
+    if department_id:
+        tickets = tickets.filter(department_id=department_id)
+    return tickets
+
+
+def open_at(instant) -> QuerySet[Ticket]:
+    """Tickets opened before ``instant`` and not yet resolved at it."""
+    return Ticket.objects.filter(opened_at__lt=instant).filter(
+        Q(resolved_at__isnull=True) | Q(resolved_at__gte=instant)
+    )
+
+
+def state_before(instant, *, inclusive: bool = False, column: str = "to_tier_id") -> Subquery:
+    """The ledger's last entry for OuterRef('pk') before ``instant`` (``column`` of it)."""
+    at = {"at__lte": instant} if inclusive else {"at__lt": instant}
+    # Ties on ``at`` fall back to the id: the ticket's row lock serialises its handoffs.
+    return Subquery(
+        Handoff.objects.filter(ticket=OuterRef("pk"), **at)
+        .order_by("-at", "-id")
+        .values(column)[:1]
+    )
+
+
+def monthly_flow(month: Month, tiers: list[Tier], department_id: int | None = None) -> Flow:
+    """Compute every flow figure of the month with a fixed number of aggregate queries."""
+    tiers = [t for t in tiers if not department_id or t.department_id == department_id]
+    by_tier = {t.pk: TierFlow(t) for t in tiers}
+    _count_handoffs(month, department_id, by_tier)
+    _count_resolutions(month, department_id, by_tier)
+    _count_backlog(month, by_tier)
+    departments: dict[int, DepartmentFlow] = {}
+    organisation = FlowFigures()
+    for tier_flow in by_tier.values():
+        tier = tier_flow.tier
+        dept = departments.setdefault(tier.department_id, DepartmentFlow(tier.department))
+        dept.tiers.append(tier_flow)
+        dept.figures.add(tier_flow.figures)
+        organisation.add(tier_flow.figures)
+    _resolution_percentiles(month, department_id, by_tier, departments, organisation)
+    ordered = sorted(departments.values(), key=lambda d: d.department.name)
+    for dept in ordered:
+        dept.tiers.sort(key=lambda t: t.tier.level)
+    return Flow(organisation=organisation, departments=ordered)
+
+
+def _count_handoffs(month: Month, department_id, by_tier: dict[int, TierFlow]) -> None:
+    handoffs = Handoff.objects.filter(
+        at__gte=month.start, at__lt=month.end, kind__in=list(FLOW_KINDS)
+    )
+    if department_id:
+        # An opening belongs to the department it entered; every other move to the one it left.
+        handoffs = handoffs.filter(
+            Q(kind=HandoffKind.OPENED, to_department_id=department_id)
+            | Q(from_department_id=department_id)
+        )
+    for row in (
+        handoffs.values("kind", "from_tier_id", "to_tier_id").annotate(n=Count("id")).order_by()
+    ):
+        tier_id = row["to_tier_id"] if row["kind"] == HandoffKind.OPENED else row["from_tier_id"]
+        if tier_id in by_tier:
+            name = FLOW_KINDS[row["kind"]]
+            figures = by_tier[tier_id].figures
+            setattr(figures, name, getattr(figures, name) + row["n"])
+
+
+def _count_resolutions(month: Month, department_id, by_tier: dict[int, TierFlow]) -> None:
+    rows = (
+        resolved_in(month, department_id)
+        .values("tier_id")
+        .annotate(
+            resolved=Count("id"),
+            # The deadline is due_at itself: the sweep escalates a ticket once due_at <= now.
+            within=Count("id", filter=Q(resolved_at__lt=F("due_at"))),
+            first_call=Count("id", filter=Q(resolved_on_first_call=True)),
+        )
+        .order_by()
+    )
+    for row in rows:
+        if row["tier_id"] in by_tier:
+            figures = by_tier[row["tier_id"]].figures
+            figures.resolved = row["resolved"]
+            figures.resolved_within = row["within"]
+            figures.first_call = row["first_call"]
+
+
+def _count_backlog(month: Month, by_tier: dict[int, TierFlow]) -> None:
+    rows = (
+        open_at(month.end)
+        .annotate(tier_at_end=state_before(month.end))
+        .filter(tier_at_end__in=list(by_tier))
+        .values("tier_at_end")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        by_tier[row["tier_at_end"]].figures.backlog = row["n"]
+
+
+def _resolution_percentiles(month, department_id, by_tier, departments, organisation) -> None:
+    """Median and 90th percentile of opened -> resolved, per tier, department and overall."""
+    tickets = resolved_in(month, department_id)
+    if percentiles_in_database():
+        seconds = EpochSeconds(F("resolved_at") - F("opened_at"))
+        stats = {"median": PercentileCont(seconds, 0.5), "p90": PercentileCont(seconds, 0.9)}
+        per_tier = {
+            r["tier_id"]: (r["median"], r["p90"])
+            for r in tickets.values("tier_id").annotate(**stats).order_by()
+        }
+        per_dept = {
+            r["department_id"]: (r["median"], r["p90"])
+            for r in tickets.values("department_id").annotate(**stats).order_by()
+        }
+        overall = tickets.aggregate(**stats)
+        per_org = (overall["median"], overall["p90"])
+    else:
+        rows = list(tickets.values_list("tier_id", "department_id", "opened_at", "resolved_at"))
+
+        def secs(r):
+            return (r[3] - r[2]).total_seconds()
+
+        per_tier = group_percentiles(rows, lambda r: r[0], secs)
+        per_dept = group_percentiles(rows, lambda r: r[1], secs)
+        per_org = group_percentiles(rows, lambda r: None, secs).get(None, (None, None))
+    for tier_id, (median, p90) in per_tier.items():
+        if tier_id in by_tier:
+            _set_percentiles(by_tier[tier_id].figures, median, p90)
+    for dept_id, (median, p90) in per_dept.items():
+        if dept_id in departments:
+            _set_percentiles(departments[dept_id].figures, median, p90)
+    _set_percentiles(organisation, *per_org)
+
+
+def _set_percentiles(figures: FlowFigures, median, p90) -> None:
+    figures.median_seconds = rounded_seconds(median)
+    figures.p90_seconds = rounded_seconds(p90)

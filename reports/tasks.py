@@ -1,0 +1,18 @@
+"""Celery tasks of the reports app."""
+
+from celery import shared_task
+
+from reports.months import last_full_month, parse_month
+from reports.summary import send_monthly_summary as send_summary
+
+
+@shared_task(name="reports.send_monthly_summary", ignore_result=True)
+def send_monthly_summary(month: str | None = None) -> int:
+    """Email last month's summary to the managers (or ``month``, "YYYY-MM"); once per month.
+
+    Beat runs it on the 1st at 07:00 organisation time; running it again is harmless.
+    """
+    target = parse_month(month) if month else last_full_month()
+    if target is None:
+        raise ValueError(f"Not a month: {month!r}")
+    return send_summary(target)

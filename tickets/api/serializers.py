@@ -1,0 +1,198 @@
+"""What the API answers with: read-only views of tickets, handoffs, notes and the organisation.
+
+Related objects appear by their public names (usernames, department slugs, tier levels,
+ticket references), never by database ids, except a customer's id, which a client needs
+to open the next ticket for the same customer. Every field reads only what the queries in
+``tickets.queries`` and ``departments.queries`` already joined, so a list costs the same
+number of queries however long it is.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from rest_framework import serializers
+
+from departments.models import Department, Tier
+from tickets.models import Customer, Handoff, Note, Ticket, format_reference
+from tickets.transitions import allowed_moves
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class ReferenceField(serializers.Field):
+    """A ticket id shown as its reference (``T-000123``), without loading the ticket."""
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return format_reference(value)
+
+
+@extend_schema_serializer(component_name="Customer")
+class CustomerOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Customer
+        fields = ["id", "name", "email", "phone", "external_reference"]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(component_name="Ticket")
+class TicketOutput(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True)
+    department = serializers.CharField(source="department.slug", read_only=True)
+    tier = serializers.IntegerField(
+        source="tier.level", read_only=True, help_text=_("The tier's level.")
+    )
+    tier_name = serializers.CharField(source="tier.name", read_only=True)
+    owner = serializers.CharField(source="owner.username", read_only=True, allow_null=True)
+    customer = CustomerOutput(read_only=True)
+    category = serializers.CharField(source="category.slug", read_only=True, allow_null=True)
+    resolved_by = serializers.CharField(
+        source="resolved_by.username", read_only=True, allow_null=True
+    )
+    previous_ticket = ReferenceField(
+        source="previous_ticket_id",
+        allow_null=True,
+        help_text=_("The earlier ticket this one follows up."),
+    )
+    allowed_moves = serializers.SerializerMethodField(
+        help_text=_(
+            "The moves you may make on the ticket now (claim, release, assign, pass, transfer, resolve, note)."
+        )
+    )
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "reference",
+            "subject",
+            "description",
+            "status",
+            "department",
+            "tier",
+            "tier_name",
+            "owner",
+            "customer",
+            "category",
+            "priority",
+            "channel",
+            "opened_at",
+            "tier_entered_at",
+            "due_at",
+            "resolved_at",
+            "resolved_by",
+            "resolution",
+            "resolved_on_first_call",
+            "breached",
+            "breached_at",
+            "previous_ticket",
+            "allowed_moves",
+        ]
+        read_only_fields = fields
+
+    def get_allowed_moves(self, ticket) -> list[str]:
+        request = self.context.get("request")
+        if request is None:
+            return []
+        # Memberships and the manager flag are cached on the user: no query per ticket.
+        return sorted(allowed_moves(request.user, ticket))
+
+
+@extend_schema_serializer(component_name="Handoff")
+class HandoffOutput(serializers.ModelSerializer):
+    actor = serializers.CharField(
+        source="actor.username",
+        read_only=True,
+        allow_null=True,
+        help_text=_("Who made the change; null when the escalation clock did."),
+    )
+    from_owner = serializers.CharField(
+        source="from_owner.username", read_only=True, allow_null=True
+    )
+    to_owner = serializers.CharField(source="to_owner.username", read_only=True, allow_null=True)
+    from_tier = serializers.IntegerField(source="from_tier.level", read_only=True, allow_null=True)
+    to_tier = serializers.IntegerField(source="to_tier.level", read_only=True)
+    from_department = serializers.CharField(
+        source="from_department.slug", read_only=True, allow_null=True
+    )
+    to_department = serializers.CharField(source="to_department.slug", read_only=True)
+    sweep_lateness = serializers.SerializerMethodField(
+        help_text=_("For escalations and breaches: seconds between the deadline and the sweep.")
+    )
+
+    class Meta:
+        model = Handoff
+        fields = [
+            "kind",
+            "at",
+            "actor",
+            "from_owner",
+            "to_owner",
+            "from_tier",
+            "to_tier",
+            "from_department",
+            "to_department",
+            "note",
+            "sweep_lateness",
+        ]
+        read_only_fields = fields
+
+    def get_sweep_lateness(self, handoff) -> float | None:
+        if handoff.sweep_lateness is None:
+            return None
+        return handoff.sweep_lateness.total_seconds()
+
+
+@extend_schema_serializer(component_name="Note")
+class NoteOutput(serializers.ModelSerializer):
+    ticket = ReferenceField(source="ticket_id")
+    author = serializers.CharField(source="author.username", read_only=True)
+
+    class Meta:
+        model = Note
+        fields = ["id", "ticket", "author", "body", "internal", "created_at"]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(component_name="Tier")
+class TierOutput(serializers.ModelSerializer):
+    resolve_within = serializers.DurationField(
+        read_only=True,
+        help_text=_(
+            'How long a ticket may stay unresolved at this tier, e.g. "20:00:00" or "2 00:00:00".'
+        ),
+    )
+
+    class Meta:
+        model = Tier
+        fields = ["level", "name", "resolve_within"]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(component_name="TierDetail")
+class TierDetailOutput(TierOutput):
+    department = serializers.CharField(source="department.slug", read_only=True)
+
+    class Meta(TierOutput.Meta):
+        fields = ["department", *TierOutput.Meta.fields]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(component_name="Department")
+class DepartmentOutput(serializers.ModelSerializer):
+    tiers = TierOutput(
+        many=True, read_only=True, help_text=_("The pyramid, from the front line up.")
+    )
+
+    class Meta:
+        model = Department
+        fields = ["slug", "name", "description", "tiers"]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(component_name="Token")
+class TokenOutput(serializers.Serializer):
+    token = serializers.CharField(
+        read_only=True, help_text=_('Send it as "Authorization: Token <token>".')
+    )

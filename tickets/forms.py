@@ -1,0 +1,174 @@
+"""Forms of the agent screens. They only shape input: every rule about tickets is enforced
+by ``tickets.actions``, whose InvalidInput errors the views put back on these forms."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from departments.models import Department, Tier
+from tickets.models import Category, Channel, Customer, Priority, Ticket
+
+
+class LogCallForm(forms.Form):
+    """A call being logged: either a known customer (picked in the lookup) or a new caller."""
+
+    customer = forms.ModelChoiceField(
+        queryset=Customer.objects.all(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid_choice": _("That customer no longer exists; look the caller up again.")
+        },
+    )
+    name = forms.CharField(label=_("Caller's name"), max_length=200, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    previous_ticket = forms.ModelChoiceField(
+        label=_("Follow-up of an earlier ticket"),
+        queryset=Ticket.objects.all(),
+        required=False,
+        empty_label=_("— not a follow-up —"),
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    description = forms.CharField(
+        label=_("What the customer told you"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.all(),
+        required=False,
+        empty_label=_("— choose —"),
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL
+    )
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
+    resolved_on_call = forms.BooleanField(label=_("Resolved on the call"), required=False)
+    resolution = forms.CharField(
+        label=_("What you told the customer (resolution)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        customer = data.get("customer")
+        if customer is None and "customer" not in self.errors:
+            if not (data.get("name") or "").strip():
+                self.add_error(
+                    "name", _("Pick the caller in the lookup, or type a new caller's name.")
+                )
+            elif not (data.get("phone") or data.get("email")):
+                self.add_error(
+                    "phone", _("Give a phone number or an email so we can reach the caller.")
+                )
+        previous = data.get("previous_ticket")
+        if previous is not None and (customer is None or previous.customer_id != customer.pk):
+            self.add_error(
+                "previous_ticket", _("The earlier ticket must be one of this customer's tickets.")
+            )
+        if data.get("resolved_on_call") and not (data.get("resolution") or "").strip():
+            self.add_error("resolution", _("Say how the call was resolved."))
+        return data
+
+
+class PassUpForm(forms.Form):
+    note = forms.CharField(
+        label=_("What did you try?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The next tier starts from here: say what you checked and what is left."),
+    )
+
+
+class TransferForm(forms.Form):
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.all(), empty_label=_("— choose —")
+    )
+    note = forms.CharField(
+        label=_("Why this department?"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, ticket=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if ticket is not None:
+            self.fields["department"].queryset = Department.objects.exclude(pk=ticket.department_id)
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.CharField(label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class NoteForm(forms.Form):
+    VISIBILITY = [
+        ("internal", _("Internal (staff only)")),
+        ("customer", _("Visible to the customer")),
+    ]
+
+    body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
+    visibility = forms.ChoiceField(
+        label=_("Who may read it"), choices=VISIBILITY, initial="internal", widget=forms.RadioSelect
+    )
+
+
+class ReleaseForm(forms.Form):
+    note = forms.CharField(label=_("Why release it? (optional)"), required=False)
+
+
+class ClaimForm(forms.Form):
+    """Claiming needs no input; the form exists so every move goes through the same path."""
+
+
+class AssignForm(forms.Form):
+    to = forms.ModelChoiceField(
+        label=_("Assign to"), queryset=get_user_model().objects.none(), empty_label=_("— member —")
+    )
+    note = forms.CharField(label=_("Note (optional)"), required=False)
+
+    def __init__(self, *args, tier: Tier | None = None, members=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        users = get_user_model().objects.filter(is_active=True)
+        if tier is not None:
+            users = users.filter(memberships__tier=tier)
+        self.fields["to"].queryset = users.order_by("username")
+        if members is not None:
+            # Choices from a list the caller already loaded: no query per rendered select.
+            self.fields["to"].choices = [("", _("— member —"))] + [
+                (u.pk, u.get_full_name() or u.username) for u in members
+            ]
+
+
+class TicketFilterForm(forms.Form):
+    """The manager's filters over every open ticket."""
+
+    YES_NO = [("", _("any")), ("yes", _("yes")), ("no", _("no"))]
+
+    q = forms.CharField(label=_("Search reference, customer or text"), required=False)
+    department = forms.ModelChoiceField(
+        label=_("Department"),
+        queryset=Department.objects.all(),
+        required=False,
+        empty_label=_("all"),
+    )
+    tier = forms.ModelChoiceField(
+        label=_("Tier"),
+        queryset=Tier.objects.select_related("department"),
+        required=False,
+        empty_label=_("all"),
+    )
+    owner = forms.ChoiceField(label=_("Owner"), required=False)
+    breached = forms.ChoiceField(label=_("Breached"), choices=YES_NO, required=False)
+    overdue = forms.ChoiceField(label=_("Overdue"), choices=YES_NO, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        users = (
+            get_user_model()
+            .objects.filter(memberships__isnull=False)
+            .distinct()
+            .order_by("username")
+        )
+        self.fields["owner"].choices = [("", _("anyone")), ("none", _("nobody (in a queue)"))] + [
+            (str(u.pk), u.get_full_name() or u.username) for u in users
+        ]

@@ -1,0 +1,362 @@
+"""``manage.py seed_demo``: load the demo organisation, its people and a few tickets.
+
+Idempotent: every row is looked up by its natural key before it is created, and nothing
+that already exists is changed (a password someone set stays). The demo tickets are made
+only while the demo customers have none, and only through ``tickets.actions``, so they
+carry the same handoff trail as tickets made by people.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from departments.models import Department, Membership, Tier
+from departments.roles import managers_group
+from tickets import actions
+from tickets.models import Category, Channel, Customer, Priority, Ticket
+
+EMAIL_DOMAIN = "tierdesk.example"
+DEFAULT_PASSWORD = "demo"
+RESOLVE_WITHIN = timedelta(hours=20)
+
+# slug -> (name, description, [(level, tier name), ...])
+DEPARTMENTS = {
+    "customer-service": (
+        "Customer service",
+        "Takes every call first, gathers what the customer says and follows the ticket to the end.",
+        [(1, "Front line"), (2, "Specialists"), (3, "Experts")],
+    ),
+    "sales": ("Sales", "Offers, quotes, discounts and large orders.", [(1, "Sales desk")]),
+    "order-intake": (
+        "Order intake",
+        "Entering, changing and cancelling orders.",
+        [(1, "Order desk")],
+    ),
+    "technology": (
+        "Technology",
+        "The web shop, accounts and anything with a login.",
+        [(1, "Tech support")],
+    ),
+    "accounting": ("Accounting", "Invoices, refunds and payments.", [(1, "Accounts")]),
+}
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    first_name: str
+    last_name: str
+    role: str
+    department: str | None = None
+    level: int | None = None
+    is_lead: bool = False
+    manager: bool = False
+    superuser: bool = False
+
+
+USERS = [
+    DemoUser("ana", "Ana", "Popa", "Agent", "customer-service", 1),
+    DemoUser("ravi", "Ravi", "Sharma", "Agent", "customer-service", 1),
+    DemoUser("ioana", "Ioana", "Dumitrescu", "Tier lead", "customer-service", 2, is_lead=True),
+    DemoUser("marko", "Marko", "Horvat", "Agent", "customer-service", 2),
+    DemoUser("priya", "Priya", "Nair", "Tier lead", "customer-service", 3, is_lead=True),
+    DemoUser("andrei", "Andrei", "Stan", "Manager", manager=True),
+    # Each other department has one person, who leads its only tier, so that tickets
+    # transferred there notify somebody.
+    DemoUser("elena", "Elena", "Marin", "Tier lead", "sales", 1, is_lead=True),
+    DemoUser("vikram", "Vikram", "Rao", "Tier lead", "order-intake", 1, is_lead=True),
+    DemoUser("ivan", "Ivan", "Kovač", "Tier lead", "technology", 1, is_lead=True),
+    DemoUser("mihai", "Mihai", "Georgescu", "Tier lead", "accounting", 1, is_lead=True),
+    DemoUser("admin", "Site", "Administrator", "Administrator", superuser=True),
+]
+
+# slug -> (name, intake checklist: questions for the caller, one per line)
+CATEGORIES = {
+    "delivery": (
+        "Delivery",
+        "Order number?\nDelivery address and postcode?\nWhen was delivery promised?\nTracking number, if any?",
+    ),
+    "returns": (
+        "Returns",
+        "Order number?\nWhich items, and why are they coming back?\nIs the packaging intact?\n"
+        "Refund or replacement?",
+    ),
+    "billing": (
+        "Billing",
+        "Invoice number?\nWhich amount is wrong, and what did the customer expect?\nHow did they pay?",
+    ),
+    "product-fault": (
+        "Product fault",
+        "Product and serial number?\nWhen was it bought?\nWhat exactly happens, and since when?\n"
+        "Photos or a video available?",
+    ),
+    "account": (
+        "Account",
+        "Email address on the account?\nWhat does the customer see when it fails?\n"
+        "Did they change anything recently (password, email, phone)?",
+    ),
+}
+
+# external_reference -> (name, email, phone); the reference marks a customer as demo data.
+CUSTOMERS = {
+    "DEMO-1001": ("Maria Popescu", "maria.popescu@example.net", "+40 721 000 101"),
+    "DEMO-1002": ("John Carter", "john.carter@example.net", "+44 20 7946 0102"),
+    "DEMO-1003": ("Ananya Iyer", "ananya.iyer@example.net", "+91 98 7654 0103"),
+    "DEMO-1004": ("Luka Babić", "luka.babic@example.net", "+385 91 000 0104"),
+    "DEMO-1005": ("Cristina Vlad", "cristina.vlad@example.net", "+40 731 000 105"),
+    "DEMO-1006": ("Tomas Novak", "tomas.novak@example.net", "+420 601 000 106"),
+}
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo organisation, users, categories, customers and tickets (safe to run again)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--password",
+            default=DEFAULT_PASSWORD,
+            help="Password for demo users created by this run (default: %(default)s). "
+            "Users that already exist keep theirs.",
+        )
+
+    def handle(self, *args, password: str, **options):
+        if not password:
+            raise CommandError("--password may not be empty.")
+        with transaction.atomic():
+            departments, tiers = self._organisation()
+            users, created_users = self._users(tiers, password)
+            categories = self._categories()
+            customers = self._customers()
+            tickets = self._tickets(departments, users, categories, customers)
+
+        self._report(created_users, tickets, password)
+
+    # --- the organisation -------------------------------------------------------------
+
+    def _organisation(self):
+        departments, tiers = {}, {}
+        for slug, (name, description, levels) in DEPARTMENTS.items():
+            department, _ = Department.objects.get_or_create(
+                slug=slug, defaults={"name": name, "description": description}
+            )
+            departments[slug] = department
+            for level, tier_name in levels:
+                tier, _ = Tier.objects.get_or_create(
+                    department=department,
+                    level=level,
+                    defaults={"name": tier_name, "resolve_within": RESOLVE_WITHIN},
+                )
+                tiers[slug, level] = tier
+        return departments, tiers
+
+    def _users(self, tiers, password: str):
+        User = get_user_model()
+        users, created_users = {}, []
+        for spec in USERS:
+            user, created = User.objects.get_or_create(
+                username=spec.username,
+                defaults={
+                    "first_name": spec.first_name,
+                    "last_name": spec.last_name,
+                    "email": f"{spec.username}@{EMAIL_DOMAIN}",
+                    "is_staff": spec.superuser,
+                    "is_superuser": spec.superuser,
+                },
+            )
+            if created:
+                user.set_password(password)
+                user.save(update_fields=["password"])
+                created_users.append(spec.username)
+            if spec.manager:
+                user.groups.add(managers_group())
+            if spec.department:
+                tier = tiers[spec.department, spec.level]
+                Membership.objects.get_or_create(
+                    user=user,
+                    department=tier.department,
+                    defaults={"tier": tier, "is_lead": spec.is_lead},
+                )
+            users[spec.username] = user
+        return users, created_users
+
+    def _categories(self):
+        categories = {}
+        for slug, (name, checklist) in CATEGORIES.items():
+            categories[slug], _ = Category.objects.get_or_create(
+                slug=slug, defaults={"name": name, "intake_checklist": checklist}
+            )
+        return categories
+
+    def _customers(self):
+        customers = {}
+        for reference, (name, email, phone) in CUSTOMERS.items():
+            # filter().first() rather than get_or_create: external_reference is not unique,
+            # and a duplicate someone typed in must not break the seed.
+            customer = Customer.objects.filter(external_reference=reference).order_by("id").first()
+            if customer is None:
+                customer = Customer.objects.create(
+                    external_reference=reference, name=name, email=email, phone=phone
+                )
+            customers[reference] = customer
+        return customers
+
+    # --- the tickets ------------------------------------------------------------------
+
+    def _tickets(self, departments, users, categories, customers) -> list[Ticket]:
+        """Make one ticket in each interesting state, through the real actions."""
+        if Ticket.objects.filter(customer__in=customers.values()).exists():
+            return []
+        ana, ravi, ioana, marko = users["ana"], users["ravi"], users["ioana"], users["marko"]
+        c = customers
+        now = timezone.now()
+        made = []
+
+        # Open and owned by the agent who took the call.
+        made.append(
+            actions.do_open_ticket(
+                ana,
+                subject="Parcel not delivered after 8 days",
+                customer=c["DEMO-1001"],
+                description="Order 58213, promised for last Tuesday. Tracking shows 'in transit' since.",
+                category=categories["delivery"],
+                channel=Channel.PHONE,
+                now=now - timedelta(hours=2),
+            )
+        )
+
+        # Passed up by the front line: waits unowned in the Specialists' queue.
+        ticket = actions.do_open_ticket(
+            ravi,
+            subject="Washing machine stops mid-cycle with error E21",
+            customer=c["DEMO-1002"],
+            description="Bought 5 months ago. Stops after ~10 minutes, shows E21, drains nothing.",
+            category=categories["product-fault"],
+            priority=Priority.HIGH,
+            now=now - timedelta(hours=5),
+        )
+        made.append(
+            actions.do_pass_up(
+                ticket,
+                ravi,
+                now=now - timedelta(hours=4),
+                note="Walked the customer through the filter clean and a reset; E21 comes back.",
+            )
+        )
+
+        # Passed up, then claimed by a specialist.
+        ticket = actions.do_open_ticket(
+            ana,
+            subject="Charged twice for one order",
+            customer=c["DEMO-1003"],
+            description="Two card payments of 349.00 for order 58377 on the same day.",
+            category=categories["billing"],
+            channel=Channel.EMAIL,
+            now=now - timedelta(hours=6),
+        )
+        ticket = actions.do_pass_up(
+            ticket,
+            ana,
+            now=now - timedelta(hours=5, minutes=30),
+            note="Both payments are visible in the shop; I cannot see the card processor.",
+        )
+        made.append(actions.do_claim_ticket(ticket, marko, now=now - timedelta(hours=5)))
+
+        # Answered on the call.
+        made.append(
+            actions.do_open_and_resolve_ticket(
+                ravi,
+                resolution="Explained the 30-day return window and emailed the return label.",
+                subject="How do I return a jacket?",
+                customer=c["DEMO-1004"],
+                category=categories["returns"],
+                now=now - timedelta(hours=3),
+            )
+        )
+
+        # Left at the front line past its 20 hours: the sweep moves it up, a lead resolves it.
+        ticket = actions.do_open_ticket(
+            ana,
+            subject="Cannot log in after changing email address",
+            customer=c["DEMO-1005"],
+            description="The reset link goes to the old address.",
+            category=categories["account"],
+            channel=Channel.WEB,
+            now=now - RESOLVE_WITHIN - timedelta(minutes=30),
+        )
+        actions.do_escalate_due_tickets(now=now)
+        ticket = actions.do_claim_ticket(ticket, ioana, now=now)
+        made.append(
+            actions.do_resolve_ticket(
+                ticket,
+                ioana,
+                now=now,
+                resolution="Updated the login email by hand after checking the customer's identity.",
+            )
+        )
+
+        # Not for customer service: transferred to Sales with the reason.
+        ticket = actions.do_open_ticket(
+            ana,
+            subject="Quote for 40 office chairs",
+            customer=c["DEMO-1006"],
+            description="Company order, wants a volume discount and delivery in March.",
+            channel=Channel.EMAIL,
+            now=now - timedelta(hours=1),
+        )
+        made.append(
+            actions.do_transfer_ticket(
+                ticket,
+                ana,
+                department=departments["sales"],
+                now=now - timedelta(minutes=50),
+                note="Volume quote: Sales sets the discount.",
+            )
+        )
+        return made
+
+    # --- output -----------------------------------------------------------------------
+
+    def _report(self, created_users: list[str], tickets: list[Ticket], password: str) -> None:
+        if created_users or tickets:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo data loaded: {len(created_users)} user(s) and {len(tickets)} ticket(s) created."
+                )
+            )
+        else:
+            self.stdout.write("Demo data already present; nothing changed.")
+        memberships = {
+            m.user.username: m
+            for m in Membership.objects.filter(
+                user__username__in=[u.username for u in USERS]
+            ).select_related("user", "tier", "department")
+        }
+        rows = [("username", "name", "role", "where")]
+        for spec in USERS:
+            membership = memberships.get(spec.username)
+            where = (
+                f"{membership.department.name} · tier {membership.tier.level} {membership.tier.name}"
+                if membership
+                else "all departments"
+            )
+            rows.append((spec.username, f"{spec.first_name} {spec.last_name}", spec.role, where))
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        for row in rows:
+            self.stdout.write(
+                "  "
+                + "  ".join(
+                    cell.ljust(width) for cell, width in zip(row, widths, strict=True)
+                ).rstrip()
+            )
+        if created_users:
+            self.stdout.write(f"Password for the users created now: {password}")
+        if len(created_users) < len(USERS):
+            self.stdout.write(
+                "Users that already existed keep their password (the demo default is 'demo')."
+            )

@@ -1,0 +1,103 @@
+"""Log a call while the customer is on the line."""
+
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from departments.queries import first_tier, front_line_department
+from departments.roles import is_manager
+from tickets import actions
+from tickets.errors import InvalidInput, NotAllowed
+from tickets.forms import LogCallForm
+from tickets.models import Category, Customer
+from tickets.transitions import is_member_of_tier
+from tickets.views.common import forbidden, put_on_form
+from tickets.views.customers import customer_panel_context
+
+
+def may_resolve_on_call(user) -> bool:
+    """Only someone who would own the new ticket (front line) or a manager closes it on the spot."""
+    if is_manager(user):
+        return True
+    department = front_line_department()
+    tier = first_tier(department) if department else None
+    return tier is not None and is_member_of_tier(user, tier.pk)
+
+
+def _save(user, form: LogCallForm):
+    """Create the caller (if new) and the ticket in one transaction: a refused ticket leaves
+    no customer behind."""
+    data = form.cleaned_data
+    with transaction.atomic():
+        customer = data["customer"] or Customer.objects.create(
+            name=data["name"].strip(), phone=data["phone"].strip(), email=data["email"].strip()
+        )
+        fields = {
+            "subject": data["subject"],
+            "customer": customer,
+            "description": data["description"],
+            "category": data["category"],
+            "priority": data["priority"],
+            "channel": data["channel"],
+            "previous_ticket": data["previous_ticket"],
+        }
+        if data["resolved_on_call"]:
+            return actions.do_open_and_resolve_ticket(user, resolution=data["resolution"], **fields)
+        return actions.do_open_ticket(user, **fields)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def log_call(request):
+    user = request.user
+    can_resolve = may_resolve_on_call(user)
+    status = 200
+    if request.method == "POST":
+        form = LogCallForm(request.POST)
+        if form.is_valid():
+            if form.cleaned_data["resolved_on_call"] and not can_resolve:
+                return forbidden(request)
+            try:
+                ticket = _save(user, form)
+            except InvalidInput as exc:
+                put_on_form(form, exc)
+            except NotAllowed as exc:
+                return forbidden(request, exc)
+            else:
+                return redirect(reverse("ticket-detail", args=[ticket.reference]) + "?new=1")
+        status = 400
+    else:
+        form = LogCallForm()
+    customer = (
+        form.cleaned_data.get("customer")
+        if form.is_bound and hasattr(form, "cleaned_data")
+        else None
+    )
+    category = (
+        form.cleaned_data.get("category")
+        if form.is_bound and hasattr(form, "cleaned_data")
+        else None
+    )
+    previous = form.cleaned_data.get("previous_ticket") if customer else None
+    return render(
+        request,
+        "tickets/log_call.html",
+        {
+            "form": form,
+            "can_resolve_on_call": can_resolve,
+            "category": category,
+            **customer_panel_context(user, customer, selected_previous=previous),
+        },
+        status=status,
+    )
+
+
+@require_GET
+@login_required
+def checklist(request):
+    """The chosen category's intake checklist, shown beside the form."""
+    raw = request.GET.get("category", "")
+    category = Category.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    return render(request, "tickets/partials/checklist.html", {"category": category})

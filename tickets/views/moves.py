@@ -1,0 +1,166 @@
+"""The moves on a ticket posted from the browser: claim, release, assign, pass up, transfer,
+resolve and add a note.
+
+Each goes through its ``tickets.actions`` function, which locks the row and re-checks
+everything. The view first refuses, with a 403, a user who may never make the move on this
+ticket (a forged POST), so a refusal does not depend on what was typed in the form.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from departments.roles import is_manager
+from tickets import actions, forms
+from tickets.errors import Conflict, InvalidInput, NotAllowed, TicketNotFound
+from tickets.queries import access_ticket
+from tickets.transitions import is_lead_of_tier, is_member_of_tier
+from tickets.views.common import forbidden, get_ticket, put_on_form, safe_next, tier_members
+from tickets.views.ticket_page import render_ticket_page
+
+
+def _is_owner_or_manager(user, ticket) -> bool:
+    return ticket.owner_id == user.pk or is_manager(user)
+
+
+@dataclass(frozen=True)
+class Move:
+    form: type
+    # Who may attempt the move at all, whatever the ticket's state (the action re-checks
+    # both under the row lock); a user outside this gets a 403.
+    may_attempt: Callable
+    run: Callable
+    done: str
+    form_kwargs: Callable = lambda ticket: {}
+
+
+MOVES: dict[str, Move] = {
+    "claim": Move(
+        form=forms.ClaimForm,
+        may_attempt=lambda u, t: is_member_of_tier(u, t.tier_id) or is_manager(u),
+        run=lambda t, u, d: actions.do_claim_ticket(t, u),
+        done=_("You own this ticket now."),
+    ),
+    "release": Move(
+        form=forms.ReleaseForm,
+        may_attempt=lambda u, t: _is_owner_or_manager(u, t) or is_lead_of_tier(u, t.tier_id),
+        run=lambda t, u, d: actions.do_release_ticket(t, u, note=d["note"]),
+        done=_("Released back to the tier's queue."),
+    ),
+    "assign": Move(
+        form=forms.AssignForm,
+        may_attempt=lambda u, t: is_lead_of_tier(u, t.tier_id) or is_manager(u),
+        run=lambda t, u, d: actions.do_assign_ticket(t, u, d["to"], note=d["note"]),
+        done=_("Assigned."),
+        form_kwargs=lambda t: {"tier": t.tier},
+    ),
+    "pass": Move(
+        form=forms.PassUpForm,
+        may_attempt=_is_owner_or_manager,
+        run=lambda t, u, d: actions.do_pass_up(t, u, note=d["note"]),
+        done=_("Passed up to the next tier."),
+    ),
+    "transfer": Move(
+        form=forms.TransferForm,
+        may_attempt=_is_owner_or_manager,
+        run=lambda t, u, d: actions.do_transfer_ticket(
+            t, u, department=d["department"], note=d["note"]
+        ),
+        done=_("Transferred."),
+        form_kwargs=lambda t: {"ticket": t},
+    ),
+    "resolve": Move(
+        form=forms.ResolveForm,
+        may_attempt=_is_owner_or_manager,
+        run=lambda t, u, d: actions.do_resolve_ticket(t, u, resolution=d["resolution"]),
+        done=_("Resolved."),
+    ),
+    "note": Move(
+        form=forms.NoteForm,
+        # Anyone who can read the ticket may add what they know (tickets.transitions.can_add_note).
+        may_attempt=lambda u, t: True,
+        run=lambda t, u, d: actions.do_add_note(
+            t, u, body=d["body"], internal=d["visibility"] == "internal"
+        ),
+        done=_("Note added."),
+    ),
+}
+
+
+@require_POST
+@login_required
+def ticket_move(request, reference, move):
+    spec = MOVES.get(move)
+    if spec is None:
+        raise Http404()
+    user = request.user
+    ticket = get_ticket(user, reference)
+    if not spec.may_attempt(user, ticket):
+        return forbidden(request)
+    form = spec.form(request.POST, **spec.form_kwargs(ticket))
+    conflict = None
+    if form.is_valid():
+        try:
+            spec.run(ticket, user, form.cleaned_data)
+        except NotAllowed as exc:
+            return forbidden(request, exc)
+        except InvalidInput as exc:
+            put_on_form(form, exc)
+        except Conflict as exc:
+            conflict = exc
+        else:
+            return _done(request, spec, move, ticket)
+    if request.htmx and move == "claim":
+        return _queue_row(request, ticket, error=conflict)
+    if conflict is not None:
+        return render_ticket_page(request, _fresh(user, ticket), error=conflict.message, status=409)
+    return render_ticket_page(request, _fresh(user, ticket), bound={move: form}, status=400)
+
+
+def _fresh(user, ticket):
+    """Re-read the ticket after a failed move: someone else may have just changed it."""
+    try:
+        return access_ticket(user, ticket.pk)
+    except TicketNotFound:
+        # It may have moved out of this user's sight (e.g. transferred away): show what we had.
+        return ticket
+
+
+def _done(request, spec: Move, move: str, ticket):
+    if request.htmx and move == "claim":
+        return _queue_row(request, ticket, claimed=True)
+    messages.success(request, spec.done)
+    fallback = reverse("ticket-detail", args=[ticket.reference])
+    try:
+        # After a move the ticket may be out of the user's sight (transferred to a department
+        # they are not in and never held): send them home instead of to a 404.
+        access_ticket(request.user, ticket.pk)
+    except TicketNotFound:
+        fallback = reverse("home")
+    return redirect(safe_next(request, fallback))
+
+
+def _queue_row(request, ticket, *, claimed=False, error=None):
+    """The queue row after a claim from the home page: the winner sees it is theirs, the
+    colleague who lost the race sees who got it."""
+    ticket = _fresh(request.user, ticket)
+    is_lead = is_lead_of_tier(request.user, ticket.tier_id)
+    message = _("Claimed: it is yours now.") if claimed else (error.message if error else None)
+    return render(
+        request,
+        "tickets/partials/queue_row.html",
+        {
+            "ticket": ticket,
+            "row_message": message,
+            "row_ok": claimed,
+            "is_lead": is_lead,
+            "members": tier_members(ticket.tier) if is_lead else [],
+        },
+    )
