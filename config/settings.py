@@ -116,9 +116,15 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
+        # The manifest storage needs collectstatic's manifest (production images have it);
+        # without one, plain storage keeps pages working instead of failing with a 500.
         "BACKEND": env.str(
             "STATICFILES_BACKEND",
-            default="whitenoise.storage.CompressedManifestStaticFilesStorage",
+            default=(
+                "whitenoise.storage.CompressedManifestStaticFilesStorage"
+                if (STATIC_ROOT / "staticfiles.json").exists()
+                else "django.contrib.staticfiles.storage.StaticFilesStorage"
+            ),
         )
     },
 }
@@ -126,6 +132,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+if "EMAIL_URL" in env:
+    # e.g. smtp+tls://user:password@mail.example.com:587 sets the backend, host, port and login.
+    vars().update(env.email_url("EMAIL_URL"))
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 # SMTP gives up after this many seconds instead of holding an outbox row lock forever.
 EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=30)
@@ -187,6 +196,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "tickets.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"auth": env.str("TIERDESK_TOKEN_RATE", default="20/min")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tierdesk API",

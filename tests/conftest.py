@@ -26,6 +26,16 @@ def _flush_allowing_ledger_truncate(self, sql_list):
 DatabaseOperations.execute_sql_flush = _flush_allowing_ledger_truncate
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters live in the cache: start every test with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def org(db):
     """The demo pyramid: customer-service with three tiers and a few other departments."""

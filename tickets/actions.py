@@ -51,10 +51,14 @@ def _text(value, field_name: str, *, required: bool, max_length: int = MAX_TEXT)
 
 
 def _lock(ticket: Ticket | int) -> Ticket:
+    """Lock the ticket's row, then read it with its owner, tier and department.
+
+    Two statements on purpose: after waiting for a lock PostgreSQL re-checks only the
+    locked row, so columns joined in the same statement (the owner) could be the old ones.
+    """
     ticket_id = ticket.pk if isinstance(ticket, Ticket) else ticket
-    return Ticket.objects.select_for_update(of=("self",)).select_related("tier", "department", "owner").get(
-        pk=ticket_id
-    )
+    Ticket.objects.select_for_update().filter(pk=ticket_id).values_list("pk", flat=True).get()
+    return Ticket.objects.select_related("tier", "department", "owner").get(pk=ticket_id)
 
 
 def _require_open(ticket: Ticket) -> None:

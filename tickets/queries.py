@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from departments.queries import department_ids_of
 from departments.roles import is_manager
 from tickets.errors import TicketNotFound
-from tickets.models import Customer, Handoff, Status, Ticket, parse_reference
+from tickets.models import Customer, Handoff, Referral, Status, Ticket, parse_reference
 
 TICKET_LIST_RELATED = ("customer", "department", "tier", "owner", "resolved_by", "category")
 
@@ -13,18 +13,23 @@ TICKET_LIST_RELATED = ("customer", "department", "tier", "owner", "resolved_by",
 def tickets_visible_to(user) -> QuerySet[Ticket]:
     """Return the tickets ``user`` may read.
 
-    Managers read everything. Others read their departments' tickets, and any ticket they
-    have held or acted on (a transferred ticket stays in sight of whoever handed it on).
+    Managers read everything. Others read their departments' tickets, any ticket they
+    have held or acted on (a transferred ticket stays in sight of whoever handed it on),
+    and any ticket another department asked one of their departments about: whoever
+    answers a referral must be able to read what it is about.
     """
     tickets = Ticket.objects.all()
     if not user.is_authenticated or not user.is_active:
         return tickets.none()
     if is_manager(user):
         return tickets
+    departments = department_ids_of(user)
     handled = Handoff.objects.filter(ticket=OuterRef("pk")).filter(Q(actor=user) | Q(from_owner=user))
-    return tickets.filter(
-        Q(department_id__in=department_ids_of(user)) | Q(owner=user) | Exists(handled)
-    )
+    visible = Q(department_id__in=departments) | Q(owner=user) | Exists(handled)
+    if departments:
+        asked = Referral.objects.filter(ticket=OuterRef("pk"), department_id__in=departments)
+        visible |= Exists(asked)
+    return tickets.filter(visible)
 
 
 def access_ticket(user, reference, *, related=TICKET_LIST_RELATED) -> Ticket:
@@ -164,3 +169,106 @@ def search_open_tickets(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket
     if ticket_id is not None:
         match |= Q(pk=ticket_id)
     return tickets.filter(match)
+
+
+# --- referrals, transfers and the customer's whole story -------------------------------
+
+REFERRAL_RELATED = (
+    "ticket", "ticket__customer", "ticket__department", "ticket__owner",
+    "department", "asked_by", "claimed_by", "answered_by",
+)
+
+
+def referrals_visible_to(user) -> QuerySet[Referral]:
+    """Referrals on tickets ``user`` may read, and every referral to one of their departments."""
+    referrals = Referral.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return referrals.none()
+    if is_manager(user):
+        return referrals
+    return referrals.filter(
+        Q(department_id__in=department_ids_of(user)) | Q(ticket__in=tickets_visible_to(user).values("pk"))
+    )
+
+
+def referral_list(user) -> QuerySet[Referral]:
+    return referrals_visible_to(user).select_related(*REFERRAL_RELATED)
+
+
+def access_referral(user, referral_id) -> Referral:
+    """The referral if ``user`` may read it; the same not-found error for missing and hidden."""
+    try:
+        referral_id = int(referral_id)
+    except (TypeError, ValueError):
+        referral_id = 0
+    referral = None
+    if 0 < referral_id < 2**63:
+        referral = referral_list(user).filter(pk=referral_id).first()
+    if referral is None:
+        from django.utils.translation import gettext as _
+
+        raise TicketNotFound(_("No such referral."))
+    return referral
+
+
+def referrals_of(ticket: Ticket) -> QuerySet[Referral]:
+    """A ticket's questions to other departments, in the order they were asked."""
+    return ticket.referrals.select_related("department", "asked_by", "claimed_by", "answered_by").order_by(
+        "asked_at", "id"
+    )
+
+
+def open_referrals_to(department_ids) -> QuerySet[Referral]:
+    """Unanswered questions to these departments on open tickets, the most urgent first."""
+    return (
+        Referral.objects.filter(
+            department_id__in=list(department_ids), answered_at__isnull=True, ticket__status=Status.OPEN
+        )
+        .select_related(*REFERRAL_RELATED)
+        .order_by("due_at", "id")
+    )
+
+
+def transfers_of_department(department_id: int, *, since) -> QuerySet[Handoff]:
+    """Tickets transferred into or out of a department since ``since``, newest first."""
+    from tickets.models import HandoffKind
+
+    return (
+        Handoff.objects.filter(kind=HandoffKind.TRANSFERRED, at__gte=since)
+        .filter(Q(to_department_id=department_id) | Q(from_department_id=department_id))
+        .select_related("ticket", "actor", "from_department", "to_department")
+        .order_by("-at", "-id")
+    )
+
+
+def access_customer(user, customer_id) -> Customer:
+    """The customer if ``user`` is a manager or may read at least one of their tickets.
+
+    Missing and out-of-sight customers raise the same error, so ids cannot be probed.
+    """
+    from django.utils.translation import gettext as _
+
+    try:
+        customer_id = int(customer_id)
+    except (TypeError, ValueError):
+        customer_id = 0
+    customer = None
+    if 0 < customer_id < 2**63:
+        customers = Customer.objects.filter(pk=customer_id)
+        if not is_manager(user):
+            customers = customers.filter(
+                Exists(tickets_visible_to(user).filter(customer_id=OuterRef("pk")))
+            )
+        customer = customers.first()
+    if customer is None:
+        raise TicketNotFound(_("No such customer."))
+    return customer
+
+
+def referrals_of_tickets(ticket_ids) -> QuerySet[Referral]:
+    """Every referral on these tickets (one query for a customer's whole history)."""
+    return (
+        Referral.objects.filter(ticket_id__in=list(ticket_ids))
+        .select_related("department", "asked_by", "answered_by", "claimed_by")
+        .order_by("asked_at", "id")
+    )

@@ -22,12 +22,10 @@ from tickets.outbox import queue_email, queue_emails
 
 
 def _lock_referral(referral: Referral | int) -> Referral:
+    """Lock, then read with joins (see ``tickets.actions._lock`` for why in two steps)."""
     referral_id = referral.pk if isinstance(referral, Referral) else referral
-    return (
-        Referral.objects.select_for_update(of=("self",))
-        .select_related("ticket", "department", "claimed_by", "asked_by")
-        .get(pk=referral_id)
-    )
+    Referral.objects.select_for_update().filter(pk=referral_id).values_list("pk", flat=True).get()
+    return Referral.objects.select_related("ticket", "department", "claimed_by", "asked_by").get(pk=referral_id)
 
 
 def _require_member(referral: Referral, actor) -> None:

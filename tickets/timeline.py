@@ -1,4 +1,4 @@
-"""A ticket's story in words: handoffs and notes merged into one timeline, oldest first.
+"""A ticket's story in words: handoffs, notes and referrals merged into one timeline, oldest first.
 
 All the wording of the ledger lives here, so the ticket page, emails and exports that want
 to say "what happened" say it the same way.
@@ -7,9 +7,10 @@ to say "what happened" say it the same way.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tickets.models import Handoff, HandoffKind, Note
+from tickets.models import Handoff, HandoffKind, Note, Referral
 
 
 def person(user) -> str:
@@ -29,7 +30,7 @@ def hours(duration: timedelta | None) -> str:
 @dataclass(frozen=True)
 class Entry:
     at: datetime
-    kind: str  # a HandoffKind value, or "note"
+    kind: str  # a HandoffKind value, "note", or one of REFERRAL_KINDS
     text: str
     detail: str = ""
     internal: bool = False
@@ -38,6 +39,16 @@ class Entry:
     @property
     def is_note(self) -> bool:
         return self.kind == "note"
+
+    @property
+    def is_referral(self) -> bool:
+        return self.kind in REFERRAL_KINDS
+
+
+REFERRAL_ASKED = "referral_asked"
+REFERRAL_ANSWERED = "referral_answered"
+REFERRAL_OVERDUE = "referral_overdue"
+REFERRAL_KINDS = (REFERRAL_ASKED, REFERRAL_ANSWERED, REFERRAL_OVERDUE)
 
 
 def describe_handoff(h: Handoff) -> tuple[str, str]:
@@ -111,13 +122,50 @@ def describe_note(n: Note) -> str:
     return _("Note for the customer by %(author)s") % {"author": person(n.author)}
 
 
-def timeline(handoffs, notes) -> list[Entry]:
-    """Merge handoffs and notes, newest last.
+def describe_referral(r: Referral, now: datetime) -> list[Entry]:
+    """The moments of one referral: asked, gone overdue (if it did), answered.
+
+    "Overdue" is told from the referral's own deadline, not from when the periodic task
+    flagged it, so the page says the truth even before the next run of that task; an
+    answer that came late still leaves the overdue moment in the story.
+    """
+    department = r.department.name
+    entries = [
+        Entry(
+            at=r.asked_at, kind=REFERRAL_ASKED, text=_("Asked %(department)s") % {"department": department},
+            detail=r.question, order=1,
+        )
+    ]
+    answered_late = r.answered_at is not None and r.answered_at > r.due_at
+    if r.due_at <= now and (r.answered_at is None or answered_late):
+        within = hours(r.due_at - r.asked_at)
+        entries.append(
+            Entry(
+                at=r.due_at, kind=REFERRAL_OVERDUE,
+                text=_("Overdue: %(department)s has not answered within %(h)s h")
+                % {"department": department, "h": within},
+                order=1,
+            )
+        )
+    if r.answered_at is not None:
+        entries.append(
+            Entry(
+                at=r.answered_at, kind=REFERRAL_ANSWERED,
+                text=_("%(department)s (%(who)s) answered") % {"department": department, "who": person(r.answered_by)},
+                detail=r.answer, order=1,
+            )
+        )
+    return entries
+
+
+def timeline(handoffs, notes, referrals=(), *, now: datetime | None = None) -> list[Entry]:
+    """Merge handoffs, notes and referral events, newest last.
 
     Handoffs keep the order they are given in (the ticket page passes the ledger's write
-    order, which stays causal even when a tool moved the clock); notes are slotted in by
-    time. A note written at the same instant as a handoff comes after it.
+    order, which stays causal even when a tool moved the clock); notes and referral events
+    are slotted in by time. One written at the same instant as a handoff comes after it.
     """
+    now = now or timezone.now()
     moves = [
         Entry(at=h.at, kind=h.kind, text=t, detail=d)
         for h in handoffs
@@ -134,6 +182,9 @@ def timeline(handoffs, notes) -> list[Entry]:
         )
         for n in sorted(notes, key=lambda n: (n.created_at, n.pk))
     ]
+    asked = [entry for r in referrals for entry in describe_referral(r, now)]
+    # A stable sort: notes keep their order among themselves at equal instants.
+    said = sorted(said + asked, key=lambda e: e.at)
     merged, i, j = [], 0, 0
     while i < len(moves) or j < len(said):
         if j == len(said) or (i < len(moves) and moves[i].at <= said[j].at):

@@ -6,6 +6,7 @@ all read, so every place shows the same numbers.
 
 from dataclasses import dataclass
 
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department, Tier
@@ -93,6 +94,24 @@ def monthly_report(
     month: Month, department: Department | None = None, *, comment_limit: int = 100
 ) -> MonthlyReport:
     """Every figure of the dashboard for ``month``, optionally limited to one department."""
+    with transaction.atomic(using=DEFAULT_DB_ALIAS):
+        _without_jit()
+        return _build(month, department, comment_limit)
+
+
+def _without_jit() -> None:
+    """Switch PostgreSQL's JIT compiler off for this report's transaction only.
+
+    The planner's cost estimate for the correlated subqueries is high enough to trigger JIT,
+    which then spends ~0.5 s compiling a query that runs in ~60 ms (measured with
+    bench/dashboard.py on 100,000 tickets). SET LOCAL ends with the transaction.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+
+
+def _build(month: Month, department: Department | None, comment_limit) -> MonthlyReport:
     department_id = department.pk if department else None
     rules = DumpingRules.from_settings()
     tiers = report_tiers()
@@ -105,6 +124,7 @@ def monthly_report(
         "person": {p.user_id: _person(p.user) for p in people},
     }
     satisfaction = monthly_satisfaction(month, names, department_id, comment_limit=comment_limit)
+    resolved_days = resolved_per_day(month, department_id)
     return MonthlyReport(
         month=month,
         department=department,
@@ -112,8 +132,8 @@ def monthly_report(
         people=people,
         medians=tier_medians(people),
         satisfaction=satisfaction,
-        resolved_per_day=resolved_per_day(month, department_id),
-        backlog_per_day=backlog_per_day(month, department_id),
+        resolved_per_day=resolved_days,
+        backlog_per_day=backlog_per_day(month, department_id, resolved_days),
         rules=rules,
     )
 

@@ -21,26 +21,33 @@ def resolved_per_day(month: Month, department_id: int | None = None) -> list[tup
     return [(day, counts.get(day, 0)) for day in month.days()]
 
 
-def backlog_per_day(month: Month, department_id: int | None = None) -> list[tuple]:
-    """[(local date, tickets open at the end of that day)], in one query for the month.
+def backlog_per_day(month: Month, department_id: int | None = None, resolved_days=None) -> list[tuple]:
+    """[(local date, tickets open at the end of that day)] for every day of the month.
 
+    Open at an instant = opened before it and not resolved before it, so the count at the
+    end of each day is the count at the month's start plus that day's and earlier days'
+    openings minus resolutions: three small aggregates instead of one count per day.
     With a department filter a ticket counts in the department it is in now (or was
     resolved in); the month-end figure in the tables follows the ledger exactly.
     """
-    ends = month.day_ends()
-    tickets = Ticket.objects.filter(opened_at__lt=month.end).filter(
+    at_start = Ticket.objects.filter(opened_at__lt=month.start).filter(
         Q(resolved_at__isnull=True) | Q(resolved_at__gte=month.start)
     )
+    opened = Ticket.objects.filter(opened_at__gte=month.start, opened_at__lt=month.end)
     if department_id:
-        tickets = tickets.filter(department_id=department_id)
-    counts = tickets.aggregate(
-        **{
-            f"d{i}": Count(
-                "id",
-                filter=Q(opened_at__lt=end)
-                & (Q(resolved_at__isnull=True) | Q(resolved_at__gte=end)),
-            )
-            for i, end in enumerate(ends)
-        }
+        at_start = at_start.filter(department_id=department_id)
+        opened = opened.filter(department_id=department_id)
+    opened_rows = (
+        opened.annotate(day=TruncDate("opened_at", tzinfo=organisation_zone()))
+        .values("day")
+        .annotate(n=Count("id"))
+        .order_by()
     )
-    return [(day, counts[f"d{i}"]) for i, day in enumerate(month.days())]
+    opened_on = {r["day"]: r["n"] for r in opened_rows}
+    resolved_on = dict(resolved_days if resolved_days is not None else resolved_per_day(month, department_id))
+    backlog = at_start.count()
+    series = []
+    for day in month.days():
+        backlog += opened_on.get(day, 0) - resolved_on.get(day, 0)
+        series.append((day, backlog))
+    return series

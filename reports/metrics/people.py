@@ -11,10 +11,10 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import (
     BooleanField,
-    Exists,
     Count,
     DateTimeField,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -26,8 +26,6 @@ from django.db.models.functions import Coalesce, Length
 
 from reports.metrics.aggregates import (
     DumpingRules,
-    EpochSeconds,
-    PercentileCont,
     group_percentiles,
     percentiles_in_database,
     rounded_seconds,
@@ -228,22 +226,20 @@ def _count_moves(month, rules, department_id, row) -> None:
         bounced=ExpressionWrapper(conditions["bounces"], output_field=BooleanField()),
     )
     columns = ["person", "from_tier_id", "ticket_id", "kind", "quick", "bounced"] + (["held_for"] if in_db else [])
-    inner_sql, inner_params = moves.values(*columns).query.sql_with_params()
+    inner_sql, inner_params = moves.values(*columns).order_by().query.sql_with_params()
     sql = MOVES_SQL.format(
         moves=inner_sql,
         # OFFSET 0 keeps PostgreSQL from inlining the derived table (and re-running its subqueries).
         fence="OFFSET 0" if in_db else "",
         percentile=MEDIAN_HELD_SQL if in_db else "",
     )
+    # Placeholders in text order: the select list's, then the derived table's.
     params = [HandoffKind.PASSED, HandoffKind.ESCALATED, HandoffKind.ESCALATED]
-    params = list(inner_params) + params + ([HandoffKind.PASSED] if in_db else [])
-    # The inner statement's parameters come first in the text, ours after it.
-    params = params[len(inner_params):len(inner_params) + 3]
-    ordered = [HandoffKind.PASSED, HandoffKind.ESCALATED, HandoffKind.ESCALATED]
-    params = ordered[:1] + ordered[1:2] + ordered[2:3]
+    if in_db:
+        params.append(HandoffKind.PASSED)
+    params.extend(inner_params)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params[:2], *params[2:3], *([HandoffKind.PASSED] if in_db else [])] if False else
-                       [*ordered, *inner_params, *([HandoffKind.PASSED] if in_db else [])])
+        cursor.execute(sql, params)
         results = cursor.fetchall()
     for person, tier_id, passed, quick, bounces, timeouts, dumped, *median_held in results:
         figures = row(person, tier_id)

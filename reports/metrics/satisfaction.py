@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -10,20 +11,17 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.db.models.lookups import LessThan
 from django.utils.translation import gettext_lazy as _
 
 from reports.models import REASON_FIELDS, Reason, SurveyResponse
 from reports.months import Month
-from tickets.models import Channel, Handoff, HandoffKind
+from tickets.models import Channel, HandoffKind
 
 SATISFIED = Q(rating__gte=4)
 # Entries that are not a change of hands: the opening, the resolution and a breach mark.
@@ -70,38 +68,6 @@ def responses_for(month: Month, department_id: int | None = None) -> QuerySet[Su
     return responses
 
 
-def _shares(responses, key: str, label_of) -> list[Share]:
-    rows = (
-        responses.values(key)
-        .annotate(n=Count("id"), ok=Count("id", filter=SATISFIED))
-        .order_by(key)
-    )
-    return [Share(r[key], label_of(r[key]), r["n"], r["ok"]) for r in rows]
-
-
-def handoff_count_expression():
-    changes = (
-        Handoff.objects.filter(ticket=OuterRef("ticket_id"))
-        .exclude(kind__in=NOT_A_HANDOFF)
-        .order_by()
-        .values("ticket_id")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    return Coalesce(Subquery(changes, output_field=IntegerField()), Value(0))
-
-
-def tiers_visited_expression():
-    tiers = (
-        Handoff.objects.filter(ticket=OuterRef("ticket_id"))
-        .order_by()
-        .values("ticket_id")
-        .annotate(n=Count("to_tier_id", distinct=True))
-        .values("n")
-    )
-    return Coalesce(Subquery(tiers, output_field=IntegerField()), Value(1))
-
-
 def time_bucket_expression():
     took = ExpressionWrapper(
         F("ticket__resolved_at") - F("ticket__opened_at"), output_field=DurationField()
@@ -114,69 +80,97 @@ def time_bucket_expression():
     return Case(*whens, default=Value(len(TIME_BUCKETS) - 1), output_field=IntegerField())
 
 
-def monthly_satisfaction(
-    month: Month, names: dict, department_id: int | None = None, comment_limit: int = 100
-) -> Satisfaction:
+# Per-ticket handoff and tier counts folded into buckets in one pass (portable SQL).
+JOURNEY_SQL = """
+SELECT CASE WHEN j.changes >= %s THEN %s ELSE j.changes END,
+       CASE WHEN j.tiers >= %s THEN %s ELSE j.tiers END,
+       COUNT(*), SUM(CASE WHEN j.rating >= 4 THEN 1 ELSE 0 END)
+FROM ({journeys}) j
+GROUP BY 1, 2
+"""
+DIMENSIONS = {  # breakdown -> the grouped column
+    "department": "ticket__department_id",
+    "tier": "ticket__tier_id",
+    "person": "ticket__resolved_by_id",
+    "category": "ticket__category__name",
+    "channel": "ticket__channel",
+    "time_to_resolve": "time_bucket",
+}
+
+
+def monthly_satisfaction(month: Month, names: dict, department_id: int | None = None,
+                         comment_limit: int | None = 100) -> Satisfaction:
     """Shares satisfied (4-5) overall and by every dimension, reason counts and comments.
 
-    ``names`` maps each dimension to {key: label} for departments, tiers and people.
+    ``names`` maps departments, tiers and people to their labels. Two aggregates do the
+    work: one grouped by every plain dimension at once (folded per dimension here), one
+    for the ticket's journey (handoffs, tiers visited), whatever the number of answers.
     """
     responses = responses_for(month, department_id)
-    totals = responses.aggregate(
-        n=Count("id"),
-        ok=Count("id", filter=SATISFIED),
-        **{field: Count("id", filter=Q(**{field: True})) for field in REASON_FIELDS.values()},
+    groups = list(
+        responses.annotate(time_bucket=time_bucket_expression())
+        .values(*DIMENSIONS.values())
+        .annotate(
+            n=Count("id"), ok=Count("id", filter=SATISFIED),
+            **{field: Count("id", filter=Q(**{field: True})) for field in REASON_FIELDS.values()},
+        )
+        .order_by()
     )
-    reasons = [(r.value, r.label, totals[REASON_FIELDS[r.value]]) for r in Reason]
     channels = dict(Channel.choices)
-    result = Satisfaction(
-        overall=Share(None, str(_("All")), totals["n"], totals["ok"]), reasons=reasons
-    )
-
-    def named(kind):
-        return lambda key: str(names[kind].get(key, _("(none)")))
-
-    result.breakdowns = {
-        "department": _shares(responses, "ticket__department_id", named("department")),
-        "tier": _shares(responses, "ticket__tier_id", named("tier")),
-        "person": _shares(responses, "ticket__resolved_by_id", named("person")),
-        "category": _shares(
-            responses, "ticket__category__name", lambda k: k or str(_("(no category)"))
-        ),
-        "channel": _shares(responses, "ticket__channel", lambda k: str(channels.get(k, k))),
-        "handoffs": _bucketed(
-            _shares(responses.annotate(handoffs=handoff_count_expression()), "handoffs", str),
-            MAX_HANDOFF_BUCKET,
-        ),
-        "tiers_visited": _bucketed(
-            _shares(
-                responses.annotate(tiers_visited=tiers_visited_expression()), "tiers_visited", str
-            ),
-            MAX_TIERS_BUCKET,
-        ),
-        "time_to_resolve": _shares(
-            responses.annotate(time_bucket=time_bucket_expression()),
-            "time_bucket",
-            lambda i: str(TIME_BUCKETS[i][1]),
-        ),
+    labels = {
+        "department": lambda k: str(names["department"].get(k, _("(none)"))),
+        "tier": lambda k: str(names["tier"].get(k, _("(none)"))),
+        "person": lambda k: str(names["person"].get(k, _("(unknown)"))),
+        "category": lambda k: k or str(_("(no category)")),
+        "channel": lambda k: str(channels.get(k, k)),
+        "time_to_resolve": lambda i: str(TIME_BUCKETS[i][1]),
     }
+    overall = Share(None, str(_("All")))
+    reason_counts = dict.fromkeys(REASON_FIELDS.values(), 0)
+    breakdowns: dict[str, dict] = {dim: {} for dim in DIMENSIONS}
+    for group in groups:
+        overall.responses += group["n"]
+        overall.satisfied += group["ok"]
+        for reason_field in reason_counts:
+            reason_counts[reason_field] += group[reason_field]
+        for dim, column in DIMENSIONS.items():
+            key = group[column]
+            share = breakdowns[dim].setdefault(key, Share(key, labels[dim](key)))
+            share.responses += group["n"]
+            share.satisfied += group["ok"]
+    result = Satisfaction(
+        overall=overall,
+        reasons=[(r.value, r.label, reason_counts[REASON_FIELDS[r.value]]) for r in Reason],
+    )
+    result.breakdowns = {
+        dim: sorted(shares.values(), key=(lambda s: s.key) if dim == "time_to_resolve" else (lambda s: s.label))
+        for dim, shares in breakdowns.items()
+    }
+    result.breakdowns["handoffs"], result.breakdowns["tiers_visited"] = _journeys(responses)
     commented = responses.exclude(comment="")
     result.comment_count = commented.count()
     result.comments = list(
-        commented.select_related("ticket", "ticket__department").order_by("-answered_at", "-id")[
-            :comment_limit
-        ]
+        commented.select_related("ticket", "ticket__department").order_by("-answered_at", "-id")[:comment_limit]
     )
     return result
 
 
-def _bucketed(shares: list[Share], cap: int) -> list[Share]:
-    """Fold counts at or above ``cap`` into one "cap+" bucket."""
-    folded: dict[int, Share] = {}
-    for share in shares:
-        key = min(int(share.key), cap)
-        label = f"{cap}+" if key == cap else str(key)
-        bucket = folded.setdefault(key, Share(key, label))
-        bucket.responses += share.responses
-        bucket.satisfied += share.satisfied
-    return [folded[k] for k in sorted(folded)]
+def _journeys(responses) -> tuple[list[Share], list[Share]]:
+    """Satisfaction by number of handoffs and by tiers visited (each capped into "n+")."""
+    journeys = responses.order_by().values("id", "rating").annotate(
+        changes=Count("ticket__handoffs", filter=~Q(ticket__handoffs__kind__in=NOT_A_HANDOFF)),
+        tiers=Count("ticket__handoffs__to_tier_id", distinct=True),
+    )
+    inner_sql, inner_params = journeys.query.sql_with_params()
+    caps = [MAX_HANDOFF_BUCKET, MAX_HANDOFF_BUCKET, MAX_TIERS_BUCKET, MAX_TIERS_BUCKET]
+    with connection.cursor() as cursor:
+        cursor.execute(JOURNEY_SQL.format(journeys=inner_sql), [*caps, *inner_params])
+        rows = cursor.fetchall()
+    by_changes: dict[int, Share] = {}
+    by_tiers: dict[int, Share] = {}
+    for changes, tiers, n, ok in rows:
+        for buckets, key, cap in ((by_changes, changes, MAX_HANDOFF_BUCKET), (by_tiers, tiers, MAX_TIERS_BUCKET)):
+            share = buckets.setdefault(key, Share(key, f"{cap}+" if key == cap else str(key)))
+            share.responses += int(n)
+            share.satisfied += int(ok)
+    return ([by_changes[k] for k in sorted(by_changes)], [by_tiers[k] for k in sorted(by_tiers)])

@@ -187,3 +187,38 @@ def test_concurrent_flagging_runs_flag_each_overdue_referral_exactly_once(org, o
     assert Referral.objects.filter(overdue_flagged_at=now).count() == 300
     flagged_in_emails = sum(e.body.count("\n") + 1 for e in OutboundEmail.objects.filter(kind="referral_overdue"))
     assert flagged_in_emails == 300
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(120)
+def test_eight_members_claiming_one_question_at_once_give_one_winner(org, order_intake):
+    department = order_intake[0]
+    tier = department.tiers.get()
+    members = [UserFactory(username=f"desk{n}") for n in range(8)]
+    for member in members:
+        MembershipFactory(user=member, tier=tier)
+    for _round in range(5):
+        referral = ask(org, order_intake)
+        barrier = threading.Barrier(len(members))
+        outcomes = []
+
+        def claim(member, referral=referral, barrier=barrier, outcomes=outcomes):
+            try:
+                barrier.wait()
+                do_claim_referral(referral, member)
+                outcomes.append("won")
+            except AlreadyClaimed as lost:
+                outcomes.append(lost.message)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=claim, args=(m,)) for m in members]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        assert outcomes.count("won") == 1
+        assert all(o.startswith("Already claimed by Desk") for o in outcomes if o != "won")
+        referral.refresh_from_db()
+        assert referral.claimed_by in members

@@ -1,11 +1,12 @@
 """Getting an API token: username and password in, a token to send as ``Authorization: Token ...`` out."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from tickets.api.common import validated
@@ -17,6 +18,9 @@ class TokenApi(APIView):
     # Credentials are the only proof asked for here: no session, so no CSRF check either.
     authentication_classes = ()
     permission_classes = (AllowAny,)
+    # Slow down password guessing: a few tries a minute per client address.
+    throttle_classes = (ScopedRateThrottle,)
+    throttle_scope = "auth"
 
     @extend_schema(
         operation_id="auth_token_create",
@@ -29,6 +33,7 @@ class TokenApi(APIView):
         responses={
             200: TokenOutput,
             **error_responses(400, e400="Wrong username or password (under `non_field_errors`)."),
+            429: OpenApiResponse(description="Too many attempts from this address; wait a minute."),
         },
         auth=[],
     )

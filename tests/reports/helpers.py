@@ -1,0 +1,34 @@
+"""Small builders for the reports tests: a few tickets through the real actions."""
+
+from datetime import timedelta
+
+from reports.surveys import do_answer_survey
+from tests.factories import open_ticket
+from tickets import actions
+from tickets.models import OutboundEmail
+
+
+def busy_day(org, start, count: int, *, answer: bool = True):
+    """``count`` tickets of each shape, starting at ``start``: resolved at once, passed
+    quickly and bounced, left to time out; the survey of each resolved one answered."""
+    t = start
+    for i in range(count):
+        quick = open_ticket(org.ana, now=t)
+        actions.do_pass_up(quick, org.ana, note="dunno", now=t + timedelta(minutes=2))
+        actions.do_claim_ticket(quick, org.marko, now=t + timedelta(minutes=4))
+        actions.do_resolve_ticket(quick, org.marko, resolution="Reset it.", now=t + timedelta(minutes=9))
+        if answer:
+            _answer_latest(rating=5 if i % 2 else 2, comment=f"comment {i}", now=t + timedelta(hours=1))
+        slow = open_ticket(org.ravi, now=t + timedelta(minutes=1))
+        actions.do_escalate_due_tickets(now=t + timedelta(hours=21))
+        actions.do_claim_ticket(slow, org.ioana, now=t + timedelta(hours=22))
+        t += timedelta(hours=23)
+    return t
+
+
+def _answer_latest(*, rating, comment, now):
+    import re
+
+    email = OutboundEmail.objects.filter(kind="survey").order_by("-id").first()
+    reference, token = re.search(r"/survey/(T-\d+)/([A-Za-z0-9_-]+)/", email.body).groups()
+    do_answer_survey(reference, token, rating=rating, reasons=["fast"], comment=comment, now=now)

@@ -1,0 +1,174 @@
+"""Satisfaction surveys: the invitation on resolution and the single-use, expiring link."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from reports.models import SurveyInvitation, SurveyResponse, hash_token
+from reports.surveys import survey_valid_for
+from tests.factories import CustomerFactory, open_ticket
+from tickets import actions
+from tickets.models import OutboundEmail
+
+RESOLVED_AT = datetime(2026, 10, 10, 9, 0, tzinfo=UTC)
+LINK = re.compile(r"/survey/(T-\d+)/([A-Za-z0-9_-]+)/")
+
+
+def resolve_with_survey(org, customer=None, when=RESOLVED_AT):
+    ticket = open_ticket(org.ana, customer=customer, now=when - timedelta(hours=1))
+    actions.do_resolve_ticket(ticket, org.ana, resolution="Refunded.", now=when)
+    email = OutboundEmail.objects.filter(kind="survey").order_by("-id").first()
+    reference, token = LINK.search(email.body).groups()
+    return ticket, reference, token
+
+
+def url(reference, token):
+    return reverse("survey", kwargs={"reference": reference, "token": token})
+
+
+def answer(client, reference, token, **data):
+    return client.post(url(reference, token), {"rating": "5", "reasons": ["fast", "friendly"], **data})
+
+
+def test_resolving_a_ticket_queues_a_survey_email_with_a_long_random_token(org):
+    ticket, reference, token = resolve_with_survey(org)
+    invitation = SurveyInvitation.objects.get(ticket=ticket)
+    email = OutboundEmail.objects.get(kind="survey")
+    assert email.recipients == [ticket.customer.email]
+    assert reference == ticket.reference
+    assert len(token) >= 43  # 32 random bytes, base64url: 256 bits
+    assert invitation.token_hash == hash_token(token)
+    assert token not in invitation.token_hash
+    assert invitation.expires_at == RESOLVED_AT + timedelta(days=14)
+
+
+def test_a_customer_without_an_email_gets_no_survey(org):
+    ticket = open_ticket(org.ana, customer=CustomerFactory(email=""))
+    actions.do_resolve_ticket(ticket, org.ana, resolution="Done.")
+    assert not SurveyInvitation.objects.exists()
+    assert not OutboundEmail.objects.filter(kind="survey").exists()
+
+
+def test_the_survey_page_needs_no_login_and_shows_no_staff_navigation(client, org):
+    _ticket, reference, token = resolve_with_survey(org)
+    with time_machine.travel(RESOLVED_AT + timedelta(days=1), tick=False):
+        response = client.get(url(reference, token))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'name="rating"' in body and 'name="reasons"' in body and 'name="comment"' in body
+    assert 'name="viewport"' in body
+    assert "Log a call" not in body and "Sign out" not in body
+    assert "csrfmiddlewaretoken" in body
+
+
+def test_an_answer_is_stored_once_and_the_link_then_says_so_kindly(client, org):
+    ticket, reference, token = resolve_with_survey(org)
+    with time_machine.travel(RESOLVED_AT + timedelta(days=2), tick=False):
+        first = answer(client, reference, token, comment="  Quick and kind.  ")
+        again = answer(client, reference, token, rating="1")
+        reopened = client.get(url(reference, token))
+    assert first.status_code == 200 and b"Thank you" in first.content
+    saved = SurveyResponse.objects.get(ticket=ticket)
+    assert (saved.rating, saved.reasons, saved.comment) == (5, ["fast", "friendly"], "Quick and kind.")
+    assert saved.answered_at == RESOLVED_AT + timedelta(days=2)
+    assert again.status_code == 410 and b"already answered" in again.content
+    assert reopened.status_code == 410
+    assert SurveyResponse.objects.count() == 1
+    assert SurveyInvitation.objects.get(ticket=ticket).used_at is not None
+
+
+def test_the_link_works_until_the_instant_before_it_expires(client, org):
+    _ticket, reference, token = resolve_with_survey(org)
+    expiry = RESOLVED_AT + survey_valid_for()
+    with time_machine.travel(expiry - timedelta(seconds=1), tick=False):
+        assert client.get(url(reference, token)).status_code == 200
+    with time_machine.travel(expiry, tick=False):
+        expired = client.get(url(reference, token))
+        posted = answer(client, reference, token)
+    assert expired.status_code == 410 and b"expired" in expired.content
+    assert posted.status_code == 410
+    assert not SurveyResponse.objects.exists()
+
+
+def test_the_validity_period_is_a_setting(client, org, settings):
+    settings.TIERDESK_SURVEY_VALID_DAYS = 2
+    _ticket, reference, token = resolve_with_survey(org)
+    with time_machine.travel(RESOLVED_AT + timedelta(days=3), tick=False):
+        assert client.get(url(reference, token)).status_code == 410
+
+
+def test_a_guessed_token_finds_nothing(client, org):
+    ticket, _reference, token = resolve_with_survey(org)
+    import secrets
+
+    for guess in (secrets.token_urlsafe(32), token[:-1] + ("A" if token[-1] != "A" else "B"), "x"):
+        response = client.get(url(ticket.reference, guess))
+        assert response.status_code == 404
+        assert b"could not find this survey" in response.content
+    assert answer(client, ticket.reference, "nope").status_code == 404
+    assert not SurveyResponse.objects.exists()
+
+
+def test_another_tickets_token_does_not_open_this_tickets_survey(client, org):
+    first, _ref1, token1 = resolve_with_survey(org)
+    second, _ref2, token2 = resolve_with_survey(org, when=RESOLVED_AT + timedelta(hours=2))
+    with time_machine.travel(RESOLVED_AT + timedelta(days=1), tick=False):
+        crossed = answer(client, second.reference, token1)
+        also_crossed = client.get(url(first.reference, token2))
+    assert crossed.status_code == 404 and also_crossed.status_code == 404
+    assert not SurveyResponse.objects.exists()
+    assert SurveyInvitation.objects.filter(used_at__isnull=False).count() == 0
+
+
+def test_a_missing_rating_is_a_form_error_naming_the_field(client, org):
+    _ticket, reference, token = resolve_with_survey(org)
+    with time_machine.travel(RESOLVED_AT + timedelta(days=1), tick=False):
+        response = client.post(url(reference, token), {"rating": "9", "comment": "hm"})
+    assert response.status_code == 400
+    assert response.context["form"].errors.keys() == {"rating"}
+    assert not SurveyResponse.objects.exists()
+
+
+def test_the_survey_form_is_protected_against_cross_site_posts(org):
+    from django.test import Client
+
+    _ticket, reference, token = resolve_with_survey(org)
+    strict = Client(enforce_csrf_checks=True)
+    with time_machine.travel(RESOLVED_AT + timedelta(days=1), tick=False):
+        response = strict.post(url(reference, token), {"rating": "5"})
+    assert response.status_code == 403
+    assert not SurveyResponse.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_answers_sent_at_the_same_moment_store_exactly_one(org):
+    import threading
+
+    from django.db import connections
+
+    from reports.surveys import SurveyUnavailable, do_answer_survey
+
+    _ticket, reference, token = resolve_with_survey(org)
+    barrier = threading.Barrier(4)
+    outcomes = []
+
+    def submit(rating):
+        try:
+            barrier.wait()
+            do_answer_survey(reference, token, rating=rating, reasons=[], comment="", now=RESOLVED_AT + timedelta(days=1))
+            outcomes.append("stored")
+        except SurveyUnavailable:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit, args=(r,)) for r in (1, 2, 3, 4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(outcomes) == ["refused", "refused", "refused", "stored"]
+    assert SurveyResponse.objects.count() == 1
