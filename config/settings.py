@@ -152,6 +152,14 @@ OUTBOX_DRAIN_SECONDS = env.float("OUTBOX_DRAIN_SECONDS", default=30)
 OUTBOX_RETRY_AFTER = timedelta(seconds=env.float("OUTBOX_RETRY_AFTER_SECONDS", default=20))
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=20)
 
+# --- Reports: surveys and the dumping report's thresholds (each shown on the dashboard) --
+TIERDESK_SURVEY_VALID_DAYS = env.int("TIERDESK_SURVEY_VALID_DAYS", default=14)
+TIERDESK_QUICK_PASS_MINUTES = env.int("TIERDESK_QUICK_PASS_MINUTES", default=15)
+TIERDESK_SHORT_NOTE_CHARS = env.int("TIERDESK_SHORT_NOTE_CHARS", default=20)
+TIERDESK_BOUNCE_MINUTES = env.int("TIERDESK_BOUNCE_MINUTES", default=30)
+TIERDESK_DUMPING_FACTOR = env.float("TIERDESK_DUMPING_FACTOR", default=2.0)
+TIERDESK_DUMPING_MIN_EVENTS = env.int("TIERDESK_DUMPING_MIN_EVENTS", default=3)
+
 # --- Celery -----------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 _broker_dir = VAR_DIR / "broker"
@@ -250,6 +258,13 @@ CELERY_BEAT_SCHEDULE = {
     "weekly-bulletin-digest": {
         "task": "escalation.send_weekly_digest",
         "schedule": crontab(day_of_week=1, hour=7, minute=0),
+        "options": {"expires": 6 * 3600},
+    },
+    # The 1st of the month at 07:00 organisation time: last month's summary to every manager.
+    # Recorded per month, so a doubled beat sends nothing twice.
+    "send-monthly-summary": {
+        "task": "reports.send_monthly_summary",
+        "schedule": crontab(day_of_month=1, hour=7, minute=0),
         "options": {"expires": 6 * 3600},
     },
 }

@@ -50,7 +50,12 @@ def _flow_cells(scope, department, tier, f: FlowFigures) -> list:
 
 
 def flow_rows(report: MonthlyReport) -> list[list]:
-    rows = [_flow_cells(_("organisation"), "", "", report.flow.organisation)]
+    # With a department chosen the organisation row would only repeat that department's.
+    rows = (
+        []
+        if report.department
+        else [_flow_cells(_("organisation"), "", "", report.flow.organisation)]
+    )
     for dept in report.flow.departments:
         rows.append(_flow_cells(_("department"), dept.department.name, "", dept.figures))
         for tier_flow in dept.tiers:

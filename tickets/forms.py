@@ -5,7 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from departments.models import Department, Tier
+from departments.models import Bulletin, Department, KeyContact, StaffPreferences, Tier
 from tickets.models import Category, Channel, Customer, Priority, Ticket
 
 
@@ -172,3 +172,113 @@ class TicketFilterForm(forms.Form):
         self.fields["owner"].choices = [("", _("anyone")), ("none", _("nobody (in a queue)"))] + [
             (str(u.pk), u.get_full_name() or u.username) for u in users
         ]
+
+
+# --- referrals, the directory, bulletins and preferences ------------------------------
+
+
+class ReferForm(forms.Form):
+    """Ask another department a question; the ticket stays with its owner."""
+
+    department = forms.ModelChoiceField(
+        label=_("Ask which department?"), queryset=Department.objects.all(), empty_label=_("— choose —")
+    )
+    question = forms.CharField(
+        label=_("Your question"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Say what you need to tell the customer: they answer here, on the ticket."),
+    )
+
+    def __init__(self, *args, ticket=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if ticket is not None:
+            self.fields["department"].queryset = Department.objects.exclude(pk=ticket.department_id)
+
+
+class AnswerReferralForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Your answer"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Answers are final and go straight to the ticket's owner."),
+    )
+
+
+class ReferralFilterForm(forms.Form):
+    STATES = [
+        ("open", _("open")),
+        ("overdue", _("overdue")),
+        ("answered", _("answered")),
+        ("all", _("all")),
+    ]
+
+    state = forms.ChoiceField(label=_("Show"), choices=STATES, required=False, initial="open")
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.all(), required=False, empty_label=_("my departments"),
+        to_field_name="slug",
+    )
+
+
+class DirectorySearchForm(forms.Form):
+    q = forms.CharField(label=_("Search departments, people, roles and news"), required=False, max_length=200)
+
+
+class KeyContactForm(forms.ModelForm):
+    """A department's contact, validated by the model's own rules (``full_clean``)."""
+
+    class Meta:
+        model = KeyContact
+        fields = [
+            "name", "role", "phone", "email", "hours", "backup", "duty_days", "duty_from", "duty_until",
+            "position",
+        ]
+        widgets = {
+            "duty_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "duty_until": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def __init__(self, *args, department: Department, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.department = department
+        backups = department.contacts.order_by("position", "name")
+        if self.instance.pk:
+            backups = backups.exclude(pk=self.instance.pk)
+        self.fields["backup"].queryset = backups
+        self.fields["backup"].empty_label = _("— nobody —")
+
+
+class BulletinForm(forms.ModelForm):
+    """News from a department. ``departments`` limits the choice to those the user may post for."""
+
+    class Meta:
+        model = Bulletin
+        fields = ["department", "title", "body", "kind", "categories", "pinned", "expires_at"]
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 5}),
+            "categories": forms.CheckboxSelectMultiple,
+            "expires_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        }
+        help_texts = {"expires_at": _("Optional: when the news stops being shown (e.g. the end of a promotion).")}
+
+    def __init__(self, *args, departments, now, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.now = now
+        self.fields["department"].queryset = departments
+        self.fields["department"].empty_label = None if departments.count() == 1 else _("— choose —")
+        self.fields["categories"].queryset = Category.objects.order_by("name")
+        self.fields["categories"].required = False
+        if self.instance.posted_at is None:
+            # Set before validation so the model's "expires after posting" rule is checked.
+            self.instance.posted_at = now
+
+    def clean_expires_at(self):
+        expires_at = self.cleaned_data.get("expires_at")
+        if expires_at is not None and expires_at <= self.now:
+            raise forms.ValidationError(_("Choose a moment in the future."))
+        return expires_at
+
+
+class PreferencesForm(forms.ModelForm):
+    class Meta:
+        model = StaffPreferences
+        fields = ["weekly_digest"]
+        labels = {"weekly_digest": _("Email me the weekly digest")}

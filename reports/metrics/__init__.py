@@ -109,6 +109,9 @@ def _without_jit() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
+            # The month's aggregates sort and hash tens of thousands of rows; the default
+            # 4 MB spills them to disk. Bounded by this transaction too.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
 
 
 def _build(month: Month, department: Department | None, comment_limit) -> MonthlyReport:

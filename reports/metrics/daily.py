@@ -21,7 +21,9 @@ def resolved_per_day(month: Month, department_id: int | None = None) -> list[tup
     return [(day, counts.get(day, 0)) for day in month.days()]
 
 
-def backlog_per_day(month: Month, department_id: int | None = None, resolved_days=None) -> list[tuple]:
+def backlog_per_day(
+    month: Month, department_id: int | None = None, resolved_days=None
+) -> list[tuple]:
     """[(local date, tickets open at the end of that day)] for every day of the month.
 
     Open at an instant = opened before it and not resolved before it, so the count at the
@@ -44,7 +46,9 @@ def backlog_per_day(month: Month, department_id: int | None = None, resolved_day
         .order_by()
     )
     opened_on = {r["day"]: r["n"] for r in opened_rows}
-    resolved_on = dict(resolved_days if resolved_days is not None else resolved_per_day(month, department_id))
+    resolved_on = dict(
+        resolved_days if resolved_days is not None else resolved_per_day(month, department_id)
+    )
     backlog = at_start.count()
     series = []
     for day in month.days():

@@ -135,7 +135,9 @@ def metric_filters(rules: DumpingRules) -> dict[str, Q]:
     passed = Q(kind=HandoffKind.PASSED)
     received_recently = Exists(
         Handoff.objects.filter(
-            ticket=OuterRef("ticket_id"), id__lt=OuterRef("id"), at__gte=OuterRef("at") - rules.quick_pass
+            ticket=OuterRef("ticket_id"),
+            id__lt=OuterRef("id"),
+            at__gte=OuterRef("at") - rules.quick_pass,
         )
     )
     quick = passed & (Q(received_recently) | Q(note_length__lt=rules.short_note_chars))
@@ -145,8 +147,13 @@ def metric_filters(rules: DumpingRules) -> dict[str, Q]:
         ticket__resolved_at__lte=F("bounce_deadline"),
     )
     timeout = Q(kind=HandoffKind.ESCALATED)
-    return {"passed_up": passed, "quick_passes": quick, "bounces": bounce, "timeouts": timeout,
-            "dumped": quick | bounce | timeout}
+    return {
+        "passed_up": passed,
+        "quick_passes": quick,
+        "bounces": bounce,
+        "timeouts": timeout,
+        "dumped": quick | bounce | timeout,
+    }
 
 
 def people_figures(
@@ -207,9 +214,7 @@ SELECT m.person, m.from_tier_id,
 FROM ({moves} {fence}) m
 GROUP BY m.person, m.from_tier_id
 """
-MEDIAN_HELD_SQL = (
-    ", PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM m.held_for)) FILTER (WHERE m.kind = %s)"
-)
+MEDIAN_HELD_SQL = ", PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM m.held_for)) FILTER (WHERE m.kind = %s)"
 
 
 def _count_moves(month, rules, department_id, row) -> None:
@@ -225,7 +230,9 @@ def _count_moves(month, rules, department_id, row) -> None:
         quick=ExpressionWrapper(conditions["quick_passes"], output_field=BooleanField()),
         bounced=ExpressionWrapper(conditions["bounces"], output_field=BooleanField()),
     )
-    columns = ["person", "from_tier_id", "ticket_id", "kind", "quick", "bounced"] + (["held_for"] if in_db else [])
+    columns = ["person", "from_tier_id", "ticket_id", "kind", "quick", "bounced"] + (
+        ["held_for"] if in_db else []
+    )
     inner_sql, inner_params = moves.values(*columns).order_by().query.sql_with_params()
     sql = MOVES_SQL.format(
         moves=inner_sql,
@@ -243,13 +250,19 @@ def _count_moves(month, rules, department_id, row) -> None:
         results = cursor.fetchall()
     for person, tier_id, passed, quick, bounces, timeouts, dumped, *median_held in results:
         figures = row(person, tier_id)
-        figures.passed_up, figures.quick_passes, figures.bounces = int(passed), int(quick), int(bounces)
+        figures.passed_up, figures.quick_passes, figures.bounces = (
+            int(passed),
+            int(quick),
+            int(bounces),
+        )
         figures.timeouts, figures.dumped = int(timeouts), int(dumped)
         if in_db:
             figures.median_held_seconds = rounded_seconds(median_held[0])
     if not in_db:
         # SQLite: the month's passes only, one duration each (see percentiles_in_database).
-        passes = moves.filter(kind=HandoffKind.PASSED).values_list("person", "from_tier_id", "held_for")
+        passes = moves.filter(kind=HandoffKind.PASSED).values_list(
+            "person", "from_tier_id", "held_for"
+        )
         for key, (middle, _p90) in group_percentiles(
             passes, lambda r: (r[0], r[1]), lambda r: r[2].total_seconds()
         ).items():

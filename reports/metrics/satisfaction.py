@@ -98,8 +98,9 @@ DIMENSIONS = {  # breakdown -> the grouped column
 }
 
 
-def monthly_satisfaction(month: Month, names: dict, department_id: int | None = None,
-                         comment_limit: int | None = 100) -> Satisfaction:
+def monthly_satisfaction(
+    month: Month, names: dict, department_id: int | None = None, comment_limit: int | None = 100
+) -> Satisfaction:
     """Shares satisfied (4-5) overall and by every dimension, reason counts and comments.
 
     ``names`` maps departments, tiers and people to their labels. Two aggregates do the
@@ -111,7 +112,8 @@ def monthly_satisfaction(month: Month, names: dict, department_id: int | None = 
         responses.annotate(time_bucket=time_bucket_expression())
         .values(*DIMENSIONS.values())
         .annotate(
-            n=Count("id"), ok=Count("id", filter=SATISFIED),
+            n=Count("id"),
+            ok=Count("id", filter=SATISFIED),
             **{field: Count("id", filter=Q(**{field: True})) for field in REASON_FIELDS.values()},
         )
         .order_by()
@@ -143,23 +145,32 @@ def monthly_satisfaction(month: Month, names: dict, department_id: int | None = 
         reasons=[(r.value, r.label, reason_counts[REASON_FIELDS[r.value]]) for r in Reason],
     )
     result.breakdowns = {
-        dim: sorted(shares.values(), key=(lambda s: s.key) if dim == "time_to_resolve" else (lambda s: s.label))
+        dim: sorted(
+            shares.values(),
+            key=(lambda s: s.key) if dim == "time_to_resolve" else (lambda s: s.label),
+        )
         for dim, shares in breakdowns.items()
     }
     result.breakdowns["handoffs"], result.breakdowns["tiers_visited"] = _journeys(responses)
     commented = responses.exclude(comment="")
     result.comment_count = commented.count()
     result.comments = list(
-        commented.select_related("ticket", "ticket__department").order_by("-answered_at", "-id")[:comment_limit]
+        commented.select_related("ticket", "ticket__department").order_by("-answered_at", "-id")[
+            :comment_limit
+        ]
     )
     return result
 
 
 def _journeys(responses) -> tuple[list[Share], list[Share]]:
     """Satisfaction by number of handoffs and by tiers visited (each capped into "n+")."""
-    journeys = responses.order_by().values("id", "rating").annotate(
-        changes=Count("ticket__handoffs", filter=~Q(ticket__handoffs__kind__in=NOT_A_HANDOFF)),
-        tiers=Count("ticket__handoffs__to_tier_id", distinct=True),
+    journeys = (
+        responses.order_by()
+        .values("id", "rating")
+        .annotate(
+            changes=Count("ticket__handoffs", filter=~Q(ticket__handoffs__kind__in=NOT_A_HANDOFF)),
+            tiers=Count("ticket__handoffs__to_tier_id", distinct=True),
+        )
     )
     inner_sql, inner_params = journeys.query.sql_with_params()
     caps = [MAX_HANDOFF_BUCKET, MAX_HANDOFF_BUCKET, MAX_TIERS_BUCKET, MAX_TIERS_BUCKET]
@@ -169,7 +180,10 @@ def _journeys(responses) -> tuple[list[Share], list[Share]]:
     by_changes: dict[int, Share] = {}
     by_tiers: dict[int, Share] = {}
     for changes, tiers, n, ok in rows:
-        for buckets, key, cap in ((by_changes, changes, MAX_HANDOFF_BUCKET), (by_tiers, tiers, MAX_TIERS_BUCKET)):
+        for buckets, key, cap in (
+            (by_changes, changes, MAX_HANDOFF_BUCKET),
+            (by_tiers, tiers, MAX_TIERS_BUCKET),
+        ):
             share = buckets.setdefault(key, Share(key, f"{cap}+" if key == cap else str(key)))
             share.responses += int(n)
             share.satisfied += int(ok)

@@ -16,9 +16,13 @@ def busy_day(org, start, count: int, *, answer: bool = True):
         quick = open_ticket(org.ana, now=t)
         actions.do_pass_up(quick, org.ana, note="dunno", now=t + timedelta(minutes=2))
         actions.do_claim_ticket(quick, org.marko, now=t + timedelta(minutes=4))
-        actions.do_resolve_ticket(quick, org.marko, resolution="Reset it.", now=t + timedelta(minutes=9))
+        actions.do_resolve_ticket(
+            quick, org.marko, resolution="Reset it.", now=t + timedelta(minutes=9)
+        )
         if answer:
-            _answer_latest(rating=5 if i % 2 else 2, comment=f"comment {i}", now=t + timedelta(hours=1))
+            _answer_latest(
+                rating=5 if i % 2 else 2, comment=f"comment {i}", now=t + timedelta(hours=1)
+            )
         slow = open_ticket(org.ravi, now=t + timedelta(minutes=1))
         actions.do_escalate_due_tickets(now=t + timedelta(hours=21))
         actions.do_claim_ticket(slow, org.ioana, now=t + timedelta(hours=22))

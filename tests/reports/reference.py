@@ -19,7 +19,16 @@ from tickets.models import Handoff, Ticket
 
 NOT_A_HANDOFF = {"opened", "resolved", "breached"}
 TIME_BOUNDS = [timedelta(hours=1), timedelta(hours=4), timedelta(hours=20), timedelta(hours=48)]
-FLOW = ("opened", "resolved", "passed_up", "escalated", "breached", "resolved_within", "backlog", "first_call")
+FLOW = (
+    "opened",
+    "resolved",
+    "passed_up",
+    "escalated",
+    "breached",
+    "resolved_within",
+    "backlog",
+    "first_call",
+)
 
 
 def pct(values, fraction):
@@ -53,7 +62,9 @@ def local_days(month_start: datetime, month_end: datetime):
     day = first
     while True:
         # Midnight of the next local day, whatever the day's length.
-        next_day = (datetime(day.year, day.month, day.day, 12, tzinfo=zone) + timedelta(days=1)).date()
+        next_day = (
+            datetime(day.year, day.month, day.day, 12, tzinfo=zone) + timedelta(days=1)
+        ).date()
         end = datetime(next_day.year, next_day.month, next_day.day, tzinfo=zone)
         days.append((day, end))
         if end >= month_end:
@@ -65,16 +76,31 @@ def compute(ledger: Ledger, start: datetime, end: datetime, department_id=None, 
     def in_month(t):
         return start <= t < end
 
-    tiers = {tid: t for tid, t in ledger.tiers.items() if not department_id or t.department_id == department_id}
+    tiers = {
+        tid: t
+        for tid, t in ledger.tiers.items()
+        if not department_id or t.department_id == department_id
+    }
     flow = {tid: dict.fromkeys(FLOW, 0) for tid in tiers}
     durations = defaultdict(list)  # ("tier", id) / ("dept", id) / ("org",) -> seconds
     people = {}
 
     def person(user_id, tier_id):
-        return people.setdefault((user_id, tier_id), {
-            "held": set(), "resolved": 0, "passed_up": 0, "timeouts": 0, "quick_passes": 0,
-            "bounces": 0, "dumped": set(), "held_for": [], "responses": 0, "satisfied": 0,
-        })
+        return people.setdefault(
+            (user_id, tier_id),
+            {
+                "held": set(),
+                "resolved": 0,
+                "passed_up": 0,
+                "timeouts": 0,
+                "quick_passes": 0,
+                "bounces": 0,
+                "dumped": set(),
+                "held_for": [],
+                "responses": 0,
+                "satisfied": 0,
+            },
+        )
 
     for ticket_id, handoffs in ledger.handoffs.items():
         ticket = ledger.tickets[ticket_id]
@@ -83,13 +109,20 @@ def compute(ledger: Ledger, start: datetime, end: datetime, department_id=None, 
             # Flow counts: openings where they entered, other moves where they left.
             if in_month(h.at):
                 tier_id = h.to_tier_id if h.kind == "opened" else h.from_tier_id
-                key = {"opened": "opened", "passed": "passed_up", "escalated": "escalated", "breached": "breached"}
+                key = {
+                    "opened": "opened",
+                    "passed": "passed_up",
+                    "escalated": "escalated",
+                    "breached": "breached",
+                }
                 if h.kind in key and tier_id in tiers:
                     flow[tier_id][key[h.kind]] += 1
             # Held: an ownership that began in the month, or was in force at its first instant.
             if h.to_owner_id and h.kind != "resolved" and h.to_tier_id in tiers:
                 began_in_month = in_month(h.at)
-                in_force_at_start = h.at <= start and (nxt is None or nxt.at > start) and ticket.opened_at < start
+                in_force_at_start = (
+                    h.at <= start and (nxt is None or nxt.at > start) and ticket.opened_at < start
+                )
                 if began_in_month or in_force_at_start:
                     person(h.to_owner_id, h.to_tier_id)["held"].add(ticket_id)
             # Moves out: passes and time-outs, with what the dumping report asks of them.
@@ -150,12 +183,17 @@ def _flow(flow, tiers, durations):
         dept_id = tiers[tier_id].department_id
         result["tiers"][tier_id] = {
             **figures,
-            "median": pct(durations[("tier", tier_id)], 0.5), "p90": pct(durations[("tier", tier_id)], 0.9),
+            "median": pct(durations[("tier", tier_id)], 0.5),
+            "p90": pct(durations[("tier", tier_id)], 0.9),
         }
-        dept = result["departments"].setdefault(dept_id, {
-            **dict.fromkeys(FLOW, 0),
-            "median": pct(durations[("dept", dept_id)], 0.5), "p90": pct(durations[("dept", dept_id)], 0.9),
-        })
+        dept = result["departments"].setdefault(
+            dept_id,
+            {
+                **dict.fromkeys(FLOW, 0),
+                "median": pct(durations[("dept", dept_id)], 0.5),
+                "p90": pct(durations[("dept", dept_id)], 0.9),
+            },
+        )
         for name in FLOW:
             dept[name] += figures[name]
             result["organisation"][name] += figures[name]
@@ -168,20 +206,29 @@ def _people(people, rules):
     result = {}
     for key, row in people.items():
         result[key] = {
-            "held": len(row["held"]), "resolved": row["resolved"], "passed_up": row["passed_up"],
-            "timeouts": row["timeouts"], "quick_passes": row["quick_passes"], "bounces": row["bounces"],
-            "dumped": len(row["dumped"]), "median_held": pct(row["held_for"], 0.5),
-            "responses": row["responses"], "satisfied": row["satisfied"],
+            "held": len(row["held"]),
+            "resolved": row["resolved"],
+            "passed_up": row["passed_up"],
+            "timeouts": row["timeouts"],
+            "quick_passes": row["quick_passes"],
+            "bounces": row["bounces"],
+            "dumped": len(row["dumped"]),
+            "median_held": pct(row["held_for"], 0.5),
+            "responses": row["responses"],
+            "satisfied": row["satisfied"],
         }
     by_tier = defaultdict(list)
-    for (user_id, tier_id), row in result.items():
+    for (_user_id, tier_id), row in result.items():
         by_tier[tier_id].append(row)
     for rows in by_tier.values():
         for metric in ("quick_passes", "timeouts", "bounces"):
             middle = stat_median(r[metric] for r in rows)
             for r in rows:
                 r.setdefault("flagged", set())
-                if r[metric] >= rules.highlight_min_events and r[metric] >= rules.highlight_factor * middle:
+                if (
+                    r[metric] >= rules.highlight_min_events
+                    and r[metric] >= rules.highlight_factor * middle
+                ):
                     r["flagged"].add(metric)
     return result
 
@@ -204,9 +251,14 @@ def _satisfaction(ledger, start, end, department_id):
         took = ticket.resolved_at - ticket.opened_at
         bucket = next((i for i, bound in enumerate(TIME_BOUNDS) if took < bound), len(TIME_BOUNDS))
         keys = {
-            "department": ticket.department_id, "tier": ticket.tier_id, "person": ticket.resolved_by_id,
-            "category": ticket.category.name if ticket.category_id else None, "channel": ticket.channel,
-            "handoffs": min(changes, 5), "tiers_visited": min(visited, 4), "time_to_resolve": bucket,
+            "department": ticket.department_id,
+            "tier": ticket.tier_id,
+            "person": ticket.resolved_by_id,
+            "category": ticket.category.name if ticket.category_id else None,
+            "channel": ticket.channel,
+            "handoffs": min(changes, 5),
+            "tiers_visited": min(visited, 4),
+            "time_to_resolve": bucket,
         }
         for dim, key in keys.items():
             dims[dim][key][0] += 1
@@ -217,7 +269,9 @@ def _satisfaction(ledger, start, end, department_id):
         for reason in response.reasons:
             reasons[reason] += 1
     return {
-        "overall": tuple(overall), "reasons": dict(reasons), "comments": comments,
+        "overall": tuple(overall),
+        "reasons": dict(reasons),
+        "comments": comments,
         **{dim: {k: tuple(v) for k, v in values.items()} for dim, values in dims.items()},
     }
 
@@ -225,12 +279,20 @@ def _satisfaction(ledger, start, end, department_id):
 def _days(ledger, start, end, department_id):
     resolved, backlog = [], []
     days = local_days(start, end)
-    tickets = [t for t in ledger.tickets.values() if not department_id or t.department_id == department_id]
+    tickets = [
+        t for t in ledger.tickets.values() if not department_id or t.department_id == department_id
+    ]
     previous_end = start
     for _day, day_end in days:
-        resolved.append(sum(1 for t in tickets if t.resolved_at and previous_end <= t.resolved_at < day_end))
-        backlog.append(sum(
-            1 for t in tickets if t.opened_at < day_end and (t.resolved_at is None or t.resolved_at >= day_end)
-        ))
+        resolved.append(
+            sum(1 for t in tickets if t.resolved_at and previous_end <= t.resolved_at < day_end)
+        )
+        backlog.append(
+            sum(
+                1
+                for t in tickets
+                if t.opened_at < day_end and (t.resolved_at is None or t.resolved_at >= day_end)
+            )
+        )
         previous_end = day_end
     return {"resolved": resolved, "backlog": backlog}

@@ -26,8 +26,12 @@ SHORT_NOTE = "no idea"
 
 def extra_staff(org):
     """More people per tier, so medians and highlights mean something."""
-    staff = {org.t1.pk: [org.ana, org.ravi], org.t2.pk: [org.ioana, org.marko], org.t3.pk: [org.priya],
-             org.sales_t1.pk: [org.elena]}
+    staff = {
+        org.t1.pk: [org.ana, org.ravi],
+        org.t2.pk: [org.ioana, org.marko],
+        org.t3.pk: [org.priya],
+        org.sales_t1.pk: [org.elena],
+    }
     for name, tier in [("dan", org.t1), ("mara", org.t1), ("luca", org.t2), ("sven", org.t3)]:
         user = UserFactory(username=name)
         MembershipFactory(user=user, tier=tier)
@@ -39,7 +43,9 @@ def simulate(org, start, end, *, seed: int, tickets: int = 40, sweep_every=timed
     """Generate activity from a few days before ``start`` to a day after ``end``."""
     rng = random.Random(seed)
     staff = extra_staff(org)
-    lazy = staff[org.t1.pk][0]  # ana passes everything within minutes: the dumping report should see it
+    lazy = staff[org.t1.pk][
+        0
+    ]  # ana passes everything within minutes: the dumping report should see it
     categories = [CategoryFactory(slug="delivery"), CategoryFactory(slug="billing"), None]
     begin, finish = start - timedelta(days=3), end + timedelta(days=1)
     events = []
@@ -80,11 +86,16 @@ def _open(org, staff, rng, now, categories, push):
     # One customer in five gave no email address: no survey for them.
     customer = CustomerFactory(email="") if rng.random() < 0.2 else CustomerFactory()
     fields = dict(
-        subject="Parcel", customer=customer, department=department_tier.department,
-        category=rng.choice(categories), channel=rng.choice(Channel.values),
+        subject="Parcel",
+        customer=customer,
+        department=department_tier.department,
+        category=rng.choice(categories),
+        channel=rng.choice(Channel.values),
     )
     if rng.random() < 0.15:
-        actions.do_open_and_resolve_ticket(opener, resolution="Explained on the call.", now=now, **fields)
+        actions.do_open_and_resolve_ticket(
+            opener, resolution="Explained on the call.", now=now, **fields
+        )
         _maybe_answer(rng, now)
         return
     # Half the calls are taken by a front-line agent, half wait in the queue.
@@ -107,10 +118,14 @@ def _act(org, staff, rng, now, ticket_id, lazy, push):
     ticket = Ticket.objects.select_related("tier").get(pk=ticket_id)
     if ticket.is_resolved:
         return
-    members = staff.get(ticket.tier_id) or [m.user for m in Membership.objects.filter(tier=ticket.tier)]
+    members = staff.get(ticket.tier_id) or [
+        m.user for m in Membership.objects.filter(tier=ticket.tier)
+    ]
     try:
         if ticket.owner_id is None:
-            lead = next((m.user for m in Membership.objects.filter(tier=ticket.tier, is_lead=True)), None)
+            lead = next(
+                (m.user for m in Membership.objects.filter(tier=ticket.tier, is_lead=True)), None
+            )
             if lead and rng.random() < 0.3:
                 actions.do_assign_ticket(ticket, lead, rng.choice(members), note="yours", now=now)
             else:
@@ -129,7 +144,9 @@ def _bounce(staff, rng, now, ticket_id):
         return
     solver = rng.choice(staff[ticket.tier_id])
     actions.do_claim_ticket(ticket, solver, now=now)
-    actions.do_resolve_ticket(ticket, solver, resolution="Known issue, fixed.", now=now + timedelta(minutes=3))
+    actions.do_resolve_ticket(
+        ticket, solver, resolution="Known issue, fixed.", now=now + timedelta(minutes=3)
+    )
     _maybe_answer(rng, now + timedelta(minutes=3))
 
 
@@ -150,7 +167,9 @@ def _owner_move(org, rng, now, ticket, lazy):
         actions.do_release_ticket(ticket, owner, note="back to the pool", now=now)
     elif roll < 0.76:
         target = org.sales if ticket.department_id != org.sales.pk else org.cs
-        actions.do_transfer_ticket(ticket, owner, department=target, note="Belongs elsewhere.", now=now)
+        actions.do_transfer_ticket(
+            ticket, owner, department=target, note="Belongs elsewhere.", now=now
+        )
     # Otherwise they sit on it: the clock may escalate it.
     return None
 
@@ -164,8 +183,12 @@ def _maybe_answer(rng, now):
     reference, token = match.group(1), match.group(2)
     try:
         do_answer_survey(
-            reference, token, rating=rng.randint(1, 5),
-            reasons=rng.sample(["fast", "first_time", "friendly", "kept_informed", "other"], rng.randint(0, 3)),
+            reference,
+            token,
+            rating=rng.randint(1, 5),
+            reasons=rng.sample(
+                ["fast", "first_time", "friendly", "kept_informed", "other"], rng.randint(0, 3)
+            ),
             comment=rng.choice(["", "", "Thanks!", "Took too long."]),
             now=now + timedelta(minutes=rng.randint(1, 600)),
         )

@@ -57,10 +57,10 @@ def test_the_dumping_csv_lists_the_quick_passer_first_with_the_reason(client, oc
 def test_comments_are_all_in_the_csv_and_formulas_are_defused(client, october):
     from reports.models import SurveyResponse
 
-    SurveyResponse.objects.filter(comment="comment 0").update(comment="=HYPERLINK(\"http://evil\")")
+    SurveyResponse.objects.filter(comment="comment 0").update(comment='=HYPERLINK("http://evil")')
     rows = rows_of(download(client, october.andrei, "comments"))
     comments = sorted(r[4] for r in rows[1:])
-    assert comments == ["'=HYPERLINK(\"http://evil\")", "comment 1", "comment 2"]
+    assert comments == ['\'=HYPERLINK("http://evil")', "comment 1", "comment 2"]
 
 
 def test_a_lead_downloads_only_their_department_and_agents_nothing(client, october):

@@ -18,16 +18,28 @@ def normalised(report: MonthlyReport) -> dict:
 
     def flow(f):
         return {
-            "opened": f.opened, "resolved": f.resolved, "passed_up": f.passed_up, "escalated": f.escalated,
-            "breached": f.breached, "resolved_within": f.resolved_within, "backlog": f.backlog,
-            "first_call": f.first_call, "median": f.median_seconds, "p90": f.p90_seconds,
+            "opened": f.opened,
+            "resolved": f.resolved,
+            "passed_up": f.passed_up,
+            "escalated": f.escalated,
+            "breached": f.breached,
+            "resolved_within": f.resolved_within,
+            "backlog": f.backlog,
+            "first_call": f.first_call,
+            "median": f.median_seconds,
+            "p90": f.p90_seconds,
         }
 
     s = report.satisfaction
     keyed = {
-        "department": lambda x: x.key, "tier": lambda x: x.key, "person": lambda x: x.key,
-        "category": lambda x: x.key, "channel": lambda x: x.key,
-        "handoffs": lambda x: x.key, "tiers_visited": lambda x: x.key, "time_to_resolve": lambda x: x.key,
+        "department": lambda x: x.key,
+        "tier": lambda x: x.key,
+        "person": lambda x: x.key,
+        "category": lambda x: x.key,
+        "channel": lambda x: x.key,
+        "handoffs": lambda x: x.key,
+        "tiers_visited": lambda x: x.key,
+        "time_to_resolve": lambda x: x.key,
     }
     return {
         "flow": {
@@ -37,9 +49,16 @@ def normalised(report: MonthlyReport) -> dict:
         },
         "people": {
             (p.user_id, p.tier_id): {
-                "held": p.held, "resolved": p.resolved, "passed_up": p.passed_up, "timeouts": p.timeouts,
-                "quick_passes": p.quick_passes, "bounces": p.bounces, "dumped": p.dumped,
-                "median_held": p.median_held_seconds, "responses": p.responses, "satisfied": p.satisfied,
+                "held": p.held,
+                "resolved": p.resolved,
+                "passed_up": p.passed_up,
+                "timeouts": p.timeouts,
+                "quick_passes": p.quick_passes,
+                "bounces": p.bounces,
+                "dumped": p.dumped,
+                "median_held": p.median_held_seconds,
+                "responses": p.responses,
+                "satisfied": p.satisfied,
                 "flagged": p.flagged,
             }
             for p in report.people
@@ -50,7 +69,8 @@ def normalised(report: MonthlyReport) -> dict:
             "comments": s.comment_count,
             **{
                 dim: {keyed[dim](x): (x.responses, x.satisfied) for x in shares}
-                for dim, shares in s.breakdowns.items() if shares
+                for dim, shares in s.breakdowns.items()
+                if shares
             },
         },
         "days": {
@@ -80,7 +100,9 @@ def test_october_with_the_clock_change_matches_the_replayed_ledger(org, seed):
     expected = reference.compute(ledger, OCTOBER.start, OCTOBER.end, rules=rules)
     assert_same(normalised(monthly_report(OCTOBER)), expected)
 
-    expected_cs = reference.compute(ledger, OCTOBER.start, OCTOBER.end, department_id=org.cs.pk, rules=rules)
+    expected_cs = reference.compute(
+        ledger, OCTOBER.start, OCTOBER.end, department_id=org.cs.pk, rules=rules
+    )
     assert_same(normalised(monthly_report(OCTOBER, org.cs)), expected_cs)
 
 
@@ -99,7 +121,12 @@ def test_the_simulated_month_exercises_every_figure(org):
     simulate(org, OCTOBER.start, OCTOBER.end, seed=1, tickets=70)
     report = monthly_report(OCTOBER)
     org_figures = report.flow.organisation
-    assert org_figures.escalated and org_figures.passed_up and org_figures.resolved and org_figures.backlog
+    assert (
+        org_figures.escalated
+        and org_figures.passed_up
+        and org_figures.resolved
+        and org_figures.backlog
+    )
     assert org_figures.first_call
     assert any(p.quick_passes for p in report.people)
     assert any(p.timeouts for p in report.people)

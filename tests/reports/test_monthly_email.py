@@ -47,16 +47,24 @@ def test_a_second_run_for_the_same_month_sends_nothing(org):
     with time_machine.travel(datetime(2026, 11, 1, 5, 0, 30, tzinfo=UTC), tick=False):
         assert send_monthly_summary() == 0
     assert summaries().count() == 1
-    assert list(MonthlySummary.objects.values_list("month", flat=True)) == [datetime(2026, 10, 1).date()]
+    assert list(MonthlySummary.objects.values_list("month", flat=True)) == [
+        datetime(2026, 10, 1).date()
+    ]
     assert send_monthly_summary("2026-11") == 1
 
 
 def test_the_beat_schedule_runs_it_on_the_first_at_seven_in_the_organisations_zone(settings):
-    entries = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "reports.send_monthly_summary"]
+    entries = [
+        e
+        for e in settings.CELERY_BEAT_SCHEDULE.values()
+        if e["task"] == "reports.send_monthly_summary"
+    ]
     if not entries:
         import pytest
 
-        pytest.fail("CELERY_BEAT_SCHEDULE has no reports.send_monthly_summary entry yet (config/settings.py)")
+        pytest.fail(
+            "CELERY_BEAT_SCHEDULE has no reports.send_monthly_summary entry yet (config/settings.py)"
+        )
     schedule = entries[0]["schedule"]
     assert schedule.day_of_month == {1} and schedule.hour == {7} and schedule.minute == {0}
     assert settings.CELERY_TIMEZONE == settings.TIERDESK_TIME_ZONE

@@ -30,7 +30,9 @@ def url(reference, token):
 
 
 def answer(client, reference, token, **data):
-    return client.post(url(reference, token), {"rating": "5", "reasons": ["fast", "friendly"], **data})
+    return client.post(
+        url(reference, token), {"rating": "5", "reasons": ["fast", "friendly"], **data}
+    )
 
 
 def test_resolving_a_ticket_queues_a_survey_email_with_a_long_random_token(org):
@@ -72,7 +74,11 @@ def test_an_answer_is_stored_once_and_the_link_then_says_so_kindly(client, org):
         reopened = client.get(url(reference, token))
     assert first.status_code == 200 and b"Thank you" in first.content
     saved = SurveyResponse.objects.get(ticket=ticket)
-    assert (saved.rating, saved.reasons, saved.comment) == (5, ["fast", "friendly"], "Quick and kind.")
+    assert (saved.rating, saved.reasons, saved.comment) == (
+        5,
+        ["fast", "friendly"],
+        "Quick and kind.",
+    )
     assert saved.answered_at == RESOLVED_AT + timedelta(days=2)
     assert again.status_code == 410 and b"already answered" in again.content
     assert reopened.status_code == 410
@@ -158,7 +164,14 @@ def test_two_answers_sent_at_the_same_moment_store_exactly_one(org):
     def submit(rating):
         try:
             barrier.wait()
-            do_answer_survey(reference, token, rating=rating, reasons=[], comment="", now=RESOLVED_AT + timedelta(days=1))
+            do_answer_survey(
+                reference,
+                token,
+                rating=rating,
+                reasons=[],
+                comment="",
+                now=RESOLVED_AT + timedelta(days=1),
+            )
             outcomes.append("stored")
         except SurveyUnavailable:
             outcomes.append("refused")

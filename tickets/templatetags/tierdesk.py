@@ -77,6 +77,12 @@ def is_manager_user(user) -> bool:
 
 
 @register.filter
+def reads_reports(user) -> bool:
+    """Managers read every department's figures, tier leads their own department's."""
+    return user.is_authenticated and (is_manager(user) or any(m.is_lead for m in memberships_of(user)))
+
+
+@register.filter
 def reference(ticket_id) -> str:
     """A ticket id as its reference, without loading the ticket."""
     return format_reference(int(ticket_id)) if ticket_id else ""

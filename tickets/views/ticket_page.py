@@ -1,14 +1,50 @@
-"""The ticket page: header, customer panel, one timeline, and the moves this user may make."""
+"""The ticket page: header, customer panel, one timeline, and the moves this user may make.
+
+Beside the ticket itself it shows what other departments can add: the questions asked
+of them (and their answers), the news about the ticket's category first, and one-click
+links into the other departments' systems for this customer.
+"""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from departments.models import CustomerLinkTemplate, Department
+from departments.queries import bulletins_for_category, department_ids_of
+from departments.roles import is_manager
 from tickets import forms
-from tickets.queries import handoffs_of, notes_of, tickets_of_customer
+from tickets.queries import handoffs_of, notes_of, referrals_of, tickets_of_customer
 from tickets.timeline import timeline
 from tickets.transitions import allowed_moves
 from tickets.views.common import get_ticket, mark_openable, tier_members
+
+# How many bulletins the ticket page shows; the bulletins page has the rest.
+TICKET_BULLETINS = 5
+
+
+def customer_links(customer) -> list[tuple[str, str, str]]:
+    """(label, department, url) of every department's system for this customer, if known."""
+    if not customer.external_reference:
+        return []
+    return [
+        (link.label, link.department.name, link.url_for(customer.external_reference))
+        for link in CustomerLinkTemplate.objects.select_related("department").order_by("department__name", "label")
+    ]
+
+
+def _refer_form(request, ticket, moves):
+    """The "ask another department" form, for whoever may act as the ticket's owner.
+
+    ``?ask=<slug>`` (the directory's "Ask this department" button) preselects one.
+    """
+    if not ({"resolve", "transfer"} & moves):
+        return None
+    initial = {}
+    slug = request.GET.get("ask", "")
+    if slug:
+        initial["department"] = Department.objects.filter(slug=slug).exclude(pk=ticket.department_id).first()
+    return forms.ReferForm(ticket=ticket, initial=initial)
 
 
 def _move_forms(ticket, moves: set[str], members) -> dict:
@@ -31,11 +67,22 @@ def render_ticket_page(request, ticket, *, bound=None, error=None, status=200):
     moves = allowed_moves(user, ticket)
     members = tier_members(ticket.tier) if "assign" in moves else []
     move_forms = _move_forms(ticket, moves, members)
-    for move, form in (bound or {}).items():
+    history = mark_openable(user, tickets_of_customer(ticket.customer_id).exclude(pk=ticket.pk))
+    now = timezone.now()
+    referrals = list(referrals_of(ticket))
+    mine = department_ids_of(user)
+    for referral in referrals:
+        referral.overdue = referral.is_overdue(now)
+        # Members of the asked department answer from here too (the action re-checks).
+        referral.can_answer = ticket.is_open and referral.is_open and referral.department_id in mine and (
+            referral.claimed_by_id in (None, user.pk)
+        )
+    bound = dict(bound or {})
+    refer_form = bound.pop("refer", None) or _refer_form(request, ticket, moves)
+    for move, form in bound.items():
         if move == "assign":
             form.fields["to"].choices = forms.AssignForm(members=members).fields["to"].choices
         move_forms[move] = form
-    history = mark_openable(user, tickets_of_customer(ticket.customer_id).exclude(pk=ticket.pk))
     return render(
         request,
         "tickets/ticket_detail.html",
@@ -44,10 +91,18 @@ def render_ticket_page(request, ticket, *, bound=None, error=None, status=200):
             "moves": moves,
             "forms": move_forms,
             # The ledger's write order: replaying it gives the ticket's state.
-            "entries": timeline(handoffs_of(ticket).order_by("id"), notes_of(ticket)),
+            "entries": timeline(handoffs_of(ticket).order_by("id"), notes_of(ticket), referrals, now=now),
             "history": history,
             "error": error,
             "just_logged": request.GET.get("new") == "1",
+            "referrals": referrals,
+            "open_referrals": sum(1 for r in referrals if r.is_open),
+            "overdue_referrals": sum(1 for r in referrals if r.overdue),
+            "refer_form": refer_form,
+            "answer_form": forms.AnswerReferralForm(),
+            "bulletins": bulletins_for_category(now, ticket.category_id, limit=TICKET_BULLETINS),
+            "customer_links": customer_links(ticket.customer),
+            "is_manager": is_manager(user),
         },
         status=status,
     )
