@@ -10,6 +10,8 @@ urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("api/v1/", include("tickets.api.urls")),
     path("api/v1/", include("reports.api_urls")),
+    path("api/v1/", include("tickets.api.referral_urls")),
+    path("api/v1/", include("departments.api_urls")),
     path("reports/", include("reports.urls")),
     # Public: a customer answers the satisfaction survey from the emailed link, no account.
     path("survey/", include("reports.survey_urls")),

@@ -44,4 +44,6 @@ def departments_for_posting(user):
     """The departments ``user`` may post news for (every one for a manager)."""
     if is_manager(user):
         return Department.objects.order_by("name")
-    return Department.objects.filter(pk__in={m.department_id for m in memberships_of(user)}).order_by("name")
+    return Department.objects.filter(
+        pk__in={m.department_id for m in memberships_of(user)}
+    ).order_by("name")

@@ -8,7 +8,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 
-from departments.models import Department, Membership, Tier
+from departments.models import (
+    Bulletin,
+    CustomerLinkTemplate,
+    Department,
+    KeyContact,
+    Membership,
+    Tier,
+)
 from departments.roles import is_manager
 from tests.factories import open_ticket
 from tickets.ledger import current_state, replay
@@ -19,6 +26,7 @@ from tickets.models import (
     Handoff,
     HandoffKind,
     OutboundEmail,
+    Referral,
     Status,
     Ticket,
 )
@@ -37,6 +45,7 @@ def seed(*args) -> str:
 def snapshot() -> dict:
     models = [
         Department, Tier, Membership, User, Group, Category, Customer, Ticket, Handoff, OutboundEmail,
+        KeyContact, Bulletin, CustomerLinkTemplate, Referral,
     ]  # fmt: skip
     return {model.__name__: sorted(model.objects.values_list("pk", flat=True)) for model in models}
 
@@ -210,3 +219,19 @@ def test_seed_demo_refuses_an_empty_password():
     with pytest.raises(CommandError, match="password"):
         seed("--password", "")
     assert not User.objects.exists()
+
+
+def test_seed_demo_gives_every_department_a_line_in_contacts_news_and_answered_questions():
+    seed()
+
+    departments_with_contacts = set(KeyContact.objects.values_list("department__slug", flat=True))
+    assert {"sales", "order-intake", "technology", "accounting"} <= departments_with_contacts
+    assert KeyContact.objects.get(name="Elena Marin").backup.name == "Dan Pop"
+    assert Bulletin.objects.filter(kind="out_of_stock", pinned=True).exists()
+    assert CustomerLinkTemplate.objects.count() == 2
+    parcel = ticket("Parcel not delivered after 8 days")
+    answered, overdue, waiting = parcel.referrals.order_by("asked_at")
+    assert "X210" in answered.answer
+    assert overdue.answered_at is None and overdue.is_overdue()
+    assert waiting.answered_at is None and not waiting.is_overdue()
+    assert Handoff.objects.filter(kind=HandoffKind.TRANSFERRED, to_department__slug="accounting").exists()

@@ -181,7 +181,9 @@ class ReferForm(forms.Form):
     """Ask another department a question; the ticket stays with its owner."""
 
     department = forms.ModelChoiceField(
-        label=_("Ask which department?"), queryset=Department.objects.all(), empty_label=_("— choose —")
+        label=_("Ask which department?"),
+        queryset=Department.objects.all(),
+        empty_label=_("— choose —"),
     )
     question = forms.CharField(
         label=_("Your question"),
@@ -213,13 +215,18 @@ class ReferralFilterForm(forms.Form):
 
     state = forms.ChoiceField(label=_("Show"), choices=STATES, required=False, initial="open")
     department = forms.ModelChoiceField(
-        label=_("Department"), queryset=Department.objects.all(), required=False, empty_label=_("my departments"),
+        label=_("Department"),
+        queryset=Department.objects.all(),
+        required=False,
+        empty_label=_("my departments"),
         to_field_name="slug",
     )
 
 
 class DirectorySearchForm(forms.Form):
-    q = forms.CharField(label=_("Search departments, people, roles and news"), required=False, max_length=200)
+    q = forms.CharField(
+        label=_("Search departments, people, roles and news"), required=False, max_length=200
+    )
 
 
 class KeyContactForm(forms.ModelForm):
@@ -228,7 +235,15 @@ class KeyContactForm(forms.ModelForm):
     class Meta:
         model = KeyContact
         fields = [
-            "name", "role", "phone", "email", "hours", "backup", "duty_days", "duty_from", "duty_until",
+            "name",
+            "role",
+            "phone",
+            "email",
+            "hours",
+            "backup",
+            "duty_days",
+            "duty_from",
+            "duty_until",
             "position",
         ]
         widgets = {
@@ -255,15 +270,23 @@ class BulletinForm(forms.ModelForm):
         widgets = {
             "body": forms.Textarea(attrs={"rows": 5}),
             "categories": forms.CheckboxSelectMultiple,
-            "expires_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "expires_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
         }
-        help_texts = {"expires_at": _("Optional: when the news stops being shown (e.g. the end of a promotion).")}
+        help_texts = {
+            "expires_at": _(
+                "Optional: when the news stops being shown (e.g. the end of a promotion)."
+            )
+        }
 
     def __init__(self, *args, departments, now, **kwargs):
         super().__init__(*args, **kwargs)
         self.now = now
         self.fields["department"].queryset = departments
-        self.fields["department"].empty_label = None if departments.count() == 1 else _("— choose —")
+        self.fields["department"].empty_label = (
+            None if departments.count() == 1 else _("— choose —")
+        )
         self.fields["categories"].queryset = Category.objects.order_by("name")
         self.fields["categories"].required = False
         if self.instance.posted_at is None:

@@ -24,7 +24,9 @@ def tickets_visible_to(user) -> QuerySet[Ticket]:
     if is_manager(user):
         return tickets
     departments = department_ids_of(user)
-    handled = Handoff.objects.filter(ticket=OuterRef("pk")).filter(Q(actor=user) | Q(from_owner=user))
+    handled = Handoff.objects.filter(ticket=OuterRef("pk")).filter(
+        Q(actor=user) | Q(from_owner=user)
+    )
     visible = Q(department_id__in=departments) | Q(owner=user) | Exists(handled)
     if departments:
         asked = Referral.objects.filter(ticket=OuterRef("pk"), department_id__in=departments)
@@ -53,7 +55,13 @@ def ticket_list(user) -> QuerySet[Ticket]:
 
 def handoffs_of(ticket: Ticket) -> QuerySet[Handoff]:
     return ticket.handoffs.select_related(
-        "actor", "from_owner", "to_owner", "from_tier", "to_tier", "from_department", "to_department"
+        "actor",
+        "from_owner",
+        "to_owner",
+        "from_tier",
+        "to_tier",
+        "from_department",
+        "to_department",
     ).order_by("at", "id")
 
 
@@ -146,7 +154,9 @@ def callers_matching(text: str, limit: int = 8, recent: int = 3) -> list[Custome
         ),
         Prefetch(
             "tickets",
-            queryset=related.filter(status=Status.RESOLVED).order_by("-resolved_at", "-id")[:recent],
+            queryset=related.filter(status=Status.RESOLVED).order_by("-resolved_at", "-id")[
+                :recent
+            ],
             to_attr="recent_tickets",
         ),
     )
@@ -174,8 +184,14 @@ def search_open_tickets(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket
 # --- referrals, transfers and the customer's whole story -------------------------------
 
 REFERRAL_RELATED = (
-    "ticket", "ticket__customer", "ticket__department", "ticket__owner",
-    "department", "asked_by", "claimed_by", "answered_by",
+    "ticket",
+    "ticket__customer",
+    "ticket__department",
+    "ticket__owner",
+    "department",
+    "asked_by",
+    "claimed_by",
+    "answered_by",
 )
 
 
@@ -187,7 +203,8 @@ def referrals_visible_to(user) -> QuerySet[Referral]:
     if is_manager(user):
         return referrals
     return referrals.filter(
-        Q(department_id__in=department_ids_of(user)) | Q(ticket__in=tickets_visible_to(user).values("pk"))
+        Q(department_id__in=department_ids_of(user))
+        | Q(ticket__in=tickets_visible_to(user).values("pk"))
     )
 
 
@@ -213,16 +230,18 @@ def access_referral(user, referral_id) -> Referral:
 
 def referrals_of(ticket: Ticket) -> QuerySet[Referral]:
     """A ticket's questions to other departments, in the order they were asked."""
-    return ticket.referrals.select_related("department", "asked_by", "claimed_by", "answered_by").order_by(
-        "asked_at", "id"
-    )
+    return ticket.referrals.select_related(
+        "department", "asked_by", "claimed_by", "answered_by"
+    ).order_by("asked_at", "id")
 
 
 def open_referrals_to(department_ids) -> QuerySet[Referral]:
     """Unanswered questions to these departments on open tickets, the most urgent first."""
     return (
         Referral.objects.filter(
-            department_id__in=list(department_ids), answered_at__isnull=True, ticket__status=Status.OPEN
+            department_id__in=list(department_ids),
+            answered_at__isnull=True,
+            ticket__status=Status.OPEN,
         )
         .select_related(*REFERRAL_RELATED)
         .order_by("due_at", "id")

@@ -132,16 +132,20 @@ def describe_referral(r: Referral, now: datetime) -> list[Entry]:
     department = r.department.name
     entries = [
         Entry(
-            at=r.asked_at, kind=REFERRAL_ASKED, text=_("Asked %(department)s") % {"department": department},
-            detail=r.question, order=1,
+            at=r.asked_at,
+            kind=REFERRAL_ASKED,
+            text=_("Asked %(department)s") % {"department": department},
+            detail=r.question,
+            order=1,
         )
     ]
     answered_late = r.answered_at is not None and r.answered_at > r.due_at
-    if r.due_at <= now and (r.answered_at is None or answered_late):
+    if answered_late or (r.answered_at is None and r.due_at <= now):
         within = hours(r.due_at - r.asked_at)
         entries.append(
             Entry(
-                at=r.due_at, kind=REFERRAL_OVERDUE,
+                at=r.due_at,
+                kind=REFERRAL_OVERDUE,
                 text=_("Overdue: %(department)s has not answered within %(h)s h")
                 % {"department": department, "h": within},
                 order=1,
@@ -150,9 +154,12 @@ def describe_referral(r: Referral, now: datetime) -> list[Entry]:
     if r.answered_at is not None:
         entries.append(
             Entry(
-                at=r.answered_at, kind=REFERRAL_ANSWERED,
-                text=_("%(department)s (%(who)s) answered") % {"department": department, "who": person(r.answered_by)},
-                detail=r.answer, order=1,
+                at=r.answered_at,
+                kind=REFERRAL_ANSWERED,
+                text=_("%(department)s (%(who)s) answered")
+                % {"department": department, "who": person(r.answered_by)},
+                detail=r.answer,
+                order=1,
             )
         )
     return entries

@@ -7,20 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Aggregate, FloatField, Func
-
-
-class PercentileCont(Aggregate):
-    """PostgreSQL's ``percentile_cont(p) WITHIN GROUP (ORDER BY x)`` (linear interpolation)."""
-
-    function = "PERCENTILE_CONT"
-    name = "PercentileCont"
-    template = "%(function)s(%(percentile)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-
-    def __init__(self, expression, percentile: float, **extra):
-        # A float literal from our own code, never user input: safe to inline.
-        super().__init__(expression, percentile=repr(float(percentile)), **extra)
+from django.db.models import FloatField, Func
 
 
 class EpochSeconds(Func):

@@ -15,6 +15,7 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
+    Window,
 )
 from django.db.models.lookups import LessThan
 from django.utils.translation import gettext_lazy as _
@@ -152,14 +153,26 @@ def monthly_satisfaction(
         for dim, shares in breakdowns.items()
     }
     result.breakdowns["handoffs"], result.breakdowns["tiers_visited"] = _journeys(responses)
-    commented = responses.exclude(comment="")
-    result.comment_count = commented.count()
-    result.comments = list(
-        commented.select_related("ticket", "ticket__department").order_by("-answered_at", "-id")[
-            :comment_limit
-        ]
-    )
+    result.comments, result.comment_count = _latest_comments(responses, comment_limit)
     return result
+
+
+def _latest_comments(responses, limit: int | None) -> tuple[list[SurveyResponse], int]:
+    """The latest ``limit`` answers with a comment (all when None), and how many there are.
+
+    The total rides along as a window count over the whole filtered set (computed before
+    LIMIT), which saves a second pass over the month's answers; only when the page comes
+    back empty is a separate count needed (no comments, or a limit of 0).
+    """
+    commented = responses.exclude(comment="")
+    rows = list(
+        commented.select_related("ticket", "ticket__department")
+        .annotate(comments_in_month=Window(Count("id")))
+        .order_by("-answered_at", "-id")[:limit]
+    )
+    if rows:
+        return rows, rows[0].comments_in_month
+    return rows, (0 if limit is None or limit > 0 else commented.count())
 
 
 def _journeys(responses) -> tuple[list[Share], list[Share]]:

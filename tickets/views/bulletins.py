@@ -33,7 +33,9 @@ SEND_WEEKLY_DIGEST = "escalation.digest.send_weekly_digest"
 
 def _bulletins(user, department, include_expired: bool, now):
     if include_expired:
-        bulletins = Bulletin.objects.select_related("department", "author").prefetch_related("categories")
+        bulletins = Bulletin.objects.select_related("department", "author").prefetch_related(
+            "categories"
+        )
         if department is not None:
             bulletins = bulletins.filter(department=department)
         return bulletins.order_by("-posted_at", "-id")
@@ -62,7 +64,9 @@ def bulletin_list(request):
             "include_expired": include_expired,
             "may_post": departments_for_posting(user).exists(),
             "is_manager": is_manager(user),
-            "last_digest": DigestRun.objects.select_related("sent_by").first() if is_manager(user) else None,
+            "last_digest": DigestRun.objects.select_related("sent_by").first()
+            if is_manager(user)
+            else None,
         },
     )
 
@@ -71,13 +75,19 @@ def _refuse_posting(request, department=None):
     if department is None:
         message = _("Only members of a department and managers can post news.")
     else:
-        message = _("Only members of %(d)s and managers can post its news.") % {"d": department.name}
+        message = _("Only members of %(d)s and managers can post its news.") % {
+            "d": department.name
+        }
     return forbidden(request, NotAllowed(message))
 
 
 def _named_department(request) -> Department | None:
     raw = request.POST.get("department", "")
-    return Department.objects.filter(pk=int(raw)).first() if raw.isdigit() and int(raw) < 2**63 else None
+    return (
+        Department.objects.filter(pk=int(raw)).first()
+        if raw.isdigit() and int(raw) < 2**63
+        else None
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -94,11 +104,15 @@ def bulletin_new(request):
         named = _named_department(request)
         if named is not None and not can_post_bulletin(user, named):
             return _refuse_posting(request, named)
-        form = forms.BulletinForm(request.POST, departments=allowed, now=now, instance=Bulletin(author=user))
+        form = forms.BulletinForm(
+            request.POST, departments=allowed, now=now, instance=Bulletin(author=user)
+        )
         if form.is_valid():
             with transaction.atomic():
                 bulletin = form.save()
-            messages.success(request, _("Posted: everyone sees “%(title)s” now.") % {"title": bulletin.title})
+            messages.success(
+                request, _("Posted: everyone sees “%(title)s” now.") % {"title": bulletin.title}
+            )
             return redirect("bulletins")
         status = 400
     else:
@@ -113,7 +127,8 @@ def bulletin_new(request):
 def _bulletin(bulletin_id) -> Bulletin:
     bulletin = (
         Bulletin.objects.select_related("department", "author").filter(pk=bulletin_id).first()
-        if bulletin_id < 2**63 else None
+        if bulletin_id < 2**63
+        else None
     )
     if bulletin is None:
         raise Http404(_("No such bulletin."))
@@ -145,7 +160,11 @@ def bulletin_edit(request, bulletin_id):
     status = 200
     if request.method == "POST":
         named = _named_department(request)
-        if named is not None and named.pk != bulletin.department_id and not can_post_bulletin(user, named):
+        if (
+            named is not None
+            and named.pk != bulletin.department_id
+            and not can_post_bulletin(user, named)
+        ):
             return _refuse_posting(request, named)
         form = forms.BulletinForm(request.POST, instance=bulletin, departments=departments, now=now)
         if form.is_valid():
@@ -155,7 +174,9 @@ def bulletin_edit(request, bulletin_id):
         status = 400
     else:
         form = forms.BulletinForm(instance=bulletin, departments=departments, now=now)
-    return render(request, "bulletins/form.html", {"form": form, "bulletin": bulletin}, status=status)
+    return render(
+        request, "bulletins/form.html", {"form": form, "bulletin": bulletin}, status=status
+    )
 
 
 @require_POST

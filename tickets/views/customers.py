@@ -11,7 +11,12 @@ from departments.roles import is_manager
 from tickets.errors import TicketNotFound
 from tickets.forms import LogCallForm
 from tickets.models import Customer
-from tickets.queries import access_customer, callers_matching, referrals_of_tickets, tickets_of_customer
+from tickets.queries import (
+    access_customer,
+    callers_matching,
+    referrals_of_tickets,
+    tickets_of_customer,
+)
 from tickets.views.common import mark_openable
 from tickets.views.ticket_page import customer_links
 
@@ -41,7 +46,9 @@ def caller_lookup(request):
     manager = is_manager(request.user)
     for caller in callers:
         # The customer page opens for whoever may read one of their tickets: link it then.
-        caller.has_story = manager or any(t.can_open for t in (*caller.open_tickets, *caller.recent_tickets))
+        caller.has_story = manager or any(
+            t.can_open for t in (*caller.open_tickets, *caller.recent_tickets)
+        )
     return render(
         request,
         "tickets/partials/caller_results.html",
@@ -75,10 +82,14 @@ def survey_answers(customer_id: int) -> list:
     response_model = apps.get_model("reports", "SurveyResponse")
     reason_fields = [f for f in response_model._meta.get_fields() if f.name.startswith("reason_")]
     answers = list(
-        response_model.objects.filter(ticket__customer_id=customer_id).order_by("-answered_at", "-id")
+        response_model.objects.filter(ticket__customer_id=customer_id).order_by(
+            "-answered_at", "-id"
+        )
     )
     for answer in answers:
-        answer.reason_labels = [str(f.verbose_name) for f in reason_fields if getattr(answer, f.name)]
+        answer.reason_labels = [
+            str(f.verbose_name) for f in reason_fields if getattr(answer, f.name)
+        ]
     return answers
 
 

@@ -50,11 +50,19 @@ def directory_page(request):
     departments = list(directory(search))
     for department in departments:
         department.on_duty_now = on_duty(department.contacts.all(), now)
-    may_ask = ticket is not None and ticket.is_open and (ticket.owner_id == user.pk or is_manager(user))
+    may_ask = (
+        ticket is not None and ticket.is_open and (ticket.owner_id == user.pk or is_manager(user))
+    )
     return render(
         request,
         "departments/directory.html",
-        {"form": form, "search": search, "departments": departments, "ticket": ticket, "may_ask": may_ask},
+        {
+            "form": form,
+            "search": search,
+            "departments": departments,
+            "ticket": ticket,
+            "may_ask": may_ask,
+        },
     )
 
 
@@ -119,7 +127,8 @@ def _refuse_contact_change(request, department):
     return forbidden(
         request,
         NotAllowed(
-            _("Only the leads of %(d)s and managers can change its contacts.") % {"d": department.name}
+            _("Only the leads of %(d)s and managers can change its contacts.")
+            % {"d": department.name}
         ),
     )
 

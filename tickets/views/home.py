@@ -50,7 +50,9 @@ def home(request):
             "panels": tier_panels(user),
             "is_manager": is_manager(user),
             "has_departments": bool(departments),
-            "questions": decorate(user, questions[:HOME_REFERRALS], now) if questions is not None else [],
+            "questions": decorate(user, questions[:HOME_REFERRALS], now)
+            if questions is not None
+            else [],
             "questions_total": questions.count() if questions is not None else 0,
             "answer_form": AnswerReferralForm(),
             "bulletins": list(current_bulletins(now)[:HOME_BULLETINS]),

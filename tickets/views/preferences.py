@@ -26,4 +26,6 @@ def preferences(request):
                 messages.success(request, _("Saved: no more weekly digest emails."))
             return redirect("preferences")
         return render(request, "departments/preferences.html", {"form": form}, status=400)
-    return render(request, "departments/preferences.html", {"form": PreferencesForm(instance=current)})
+    return render(
+        request, "departments/preferences.html", {"form": PreferencesForm(instance=current)}
+    )

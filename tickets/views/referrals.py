@@ -51,10 +51,14 @@ def decorate(user, referrals, now=None) -> list:
         referral.overdue = referral.is_overdue(now)
         referral.can_claim = member and waiting and referral.claimed_by_id is None
         # As in do_answer_referral: whoever took it, or a lead of the department, or a manager.
-        referral.can_answer = member and waiting and (
-            referral.claimed_by_id in (None, user.pk)
-            or is_manager(user)
-            or is_lead_in_department(user, referral.department_id)
+        referral.can_answer = (
+            member
+            and waiting
+            and (
+                referral.claimed_by_id in (None, user.pk)
+                or is_manager(user)
+                or is_lead_in_department(user, referral.department_id)
+            )
         )
     return referrals
 
@@ -67,19 +71,26 @@ def refer_ticket(request, reference):
     ticket = get_ticket(user, reference)
     # The owner (or a manager) asks; whether the ticket is still open is the action's 409.
     if not (ticket.owner_id == user.pk or is_manager(user)):
-        return forbidden(request, NotAllowed(_("Only the ticket's owner can ask another department about it.")))
+        return forbidden(
+            request, NotAllowed(_("Only the ticket's owner can ask another department about it."))
+        )
     form = forms.ReferForm(request.POST, ticket=ticket)
     if form.is_valid():
         try:
             referral = do_refer_ticket(
-                ticket, user, department=form.cleaned_data["department"], question=form.cleaned_data["question"]
+                ticket,
+                user,
+                department=form.cleaned_data["department"],
+                question=form.cleaned_data["question"],
             )
         except NotAllowed as exc:
             return forbidden(request, exc)
         except InvalidInput as exc:
             put_on_form(form, exc)
         except Conflict as exc:
-            return render_ticket_page(request, get_ticket(user, ticket.pk), error=exc.message, status=409)
+            return render_ticket_page(
+                request, get_ticket(user, ticket.pk), error=exc.message, status=409
+            )
         else:
             messages.success(
                 request,
@@ -102,7 +113,9 @@ def filtered_referrals(user, data: dict, now):
     if state == "open":
         referrals = referrals.filter(answered_at__isnull=True).order_by("due_at", "id")
     elif state == "overdue":
-        referrals = referrals.filter(answered_at__isnull=True, due_at__lte=now).order_by("due_at", "id")
+        referrals = referrals.filter(answered_at__isnull=True, due_at__lte=now).order_by(
+            "due_at", "id"
+        )
     elif state == "answered":
         referrals = referrals.filter(answered_at__isnull=False).order_by("-answered_at", "-id")
     else:
@@ -118,7 +131,9 @@ def referral_queue(request):
     now = timezone.now()
     form = forms.ReferralFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    page = Paginator(filtered_referrals(user, data, now), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(filtered_referrals(user, data, now), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     page.object_list = decorate(user, page.object_list, now)
     query = request.GET.copy()
     query.pop("page", None)
@@ -183,7 +198,9 @@ def claim_referral(request, referral_id):
     if not may_answer(user, referral):
         return forbidden(
             request,
-            NotAllowed(_("Only members of %(d)s can take its questions.") % {"d": referral.department.name}),
+            NotAllowed(
+                _("Only members of %(d)s can take its questions.") % {"d": referral.department.name}
+            ),
         )
     try:
         do_claim_referral(referral, user)
@@ -192,7 +209,9 @@ def claim_referral(request, referral_id):
     except Conflict as exc:
         if request.htmx:
             return _card(request, referral, message=exc.message)
-        return _referral_page(request, get_referral(user, referral.pk), error=exc.message, status=409)
+        return _referral_page(
+            request, get_referral(user, referral.pk), error=exc.message, status=409
+        )
     if request.htmx:
         return _card(request, referral, message=_("Taken: it is yours to answer."), ok=True)
     messages.success(request, _("Taken: it is yours to answer."))
@@ -207,7 +226,10 @@ def answer_referral(request, referral_id):
     if not may_answer(user, referral):
         return forbidden(
             request,
-            NotAllowed(_("Only members of %(d)s can answer its referrals.") % {"d": referral.department.name}),
+            NotAllowed(
+                _("Only members of %(d)s can answer its referrals.")
+                % {"d": referral.department.name}
+            ),
         )
     form = forms.AnswerReferralForm(request.POST)
     if form.is_valid():
@@ -218,14 +240,17 @@ def answer_referral(request, referral_id):
         except InvalidInput as exc:
             put_on_form(form, exc)
         except Conflict as exc:
-            return _referral_page(request, get_referral(user, referral.pk), error=exc.message, status=409)
+            return _referral_page(
+                request, get_referral(user, referral.pk), error=exc.message, status=409
+            )
         else:
             messages.success(
                 request,
                 _("Answered. %(owner)s sees it on %(ref)s.")
                 % {
                     "owner": referral.ticket.owner.get_full_name() or referral.ticket.owner.username
-                    if referral.ticket.owner_id else _("The ticket's owner"),
+                    if referral.ticket.owner_id
+                    else _("The ticket's owner"),
                     "ref": referral.ticket.reference,
                 },
             )

@@ -29,7 +29,9 @@ def customer_links(customer) -> list[tuple[str, str, str]]:
         return []
     return [
         (link.label, link.department.name, link.url_for(customer.external_reference))
-        for link in CustomerLinkTemplate.objects.select_related("department").order_by("department__name", "label")
+        for link in CustomerLinkTemplate.objects.select_related("department").order_by(
+            "department__name", "label"
+        )
     ]
 
 
@@ -43,7 +45,9 @@ def _refer_form(request, ticket, moves):
     initial = {}
     slug = request.GET.get("ask", "")
     if slug:
-        initial["department"] = Department.objects.filter(slug=slug).exclude(pk=ticket.department_id).first()
+        initial["department"] = (
+            Department.objects.filter(slug=slug).exclude(pk=ticket.department_id).first()
+        )
     return forms.ReferForm(ticket=ticket, initial=initial)
 
 
@@ -74,8 +78,11 @@ def render_ticket_page(request, ticket, *, bound=None, error=None, status=200):
     for referral in referrals:
         referral.overdue = referral.is_overdue(now)
         # Members of the asked department answer from here too (the action re-checks).
-        referral.can_answer = ticket.is_open and referral.is_open and referral.department_id in mine and (
-            referral.claimed_by_id in (None, user.pk)
+        referral.can_answer = (
+            ticket.is_open
+            and referral.is_open
+            and referral.department_id in mine
+            and (referral.claimed_by_id in (None, user.pk))
         )
     bound = dict(bound or {})
     refer_form = bound.pop("refer", None) or _refer_form(request, ticket, moves)
@@ -91,7 +98,9 @@ def render_ticket_page(request, ticket, *, bound=None, error=None, status=200):
             "moves": moves,
             "forms": move_forms,
             # The ledger's write order: replaying it gives the ticket's state.
-            "entries": timeline(handoffs_of(ticket).order_by("id"), notes_of(ticket), referrals, now=now),
+            "entries": timeline(
+                handoffs_of(ticket).order_by("id"), notes_of(ticket), referrals, now=now
+            ),
             "history": history,
             "error": error,
             "just_logged": request.GET.get("new") == "1",

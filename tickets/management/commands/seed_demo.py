@@ -7,17 +7,26 @@ carry the same handoff trail as tickets made by people.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from departments.models import Department, Membership, Tier
+from departments.models import (
+    Bulletin,
+    BulletinKind,
+    CustomerLinkTemplate,
+    Department,
+    KeyContact,
+    Membership,
+    Tier,
+)
 from departments.roles import managers_group
 from tickets import actions
 from tickets.models import Category, Channel, Customer, Priority, Ticket
+from tickets.referral_actions import do_answer_referral, do_refer_ticket
 
 EMAIL_DOMAIN = "tierdesk.example"
 DEFAULT_PASSWORD = "demo"
@@ -112,6 +121,57 @@ CUSTOMERS = {
 }
 
 
+# (department, name, role, phone, username, duty days, from, until, backs up)
+CONTACTS = [
+    ("sales", "Elena Marin", "Sales lead", "+40 21 300 0101", "elena", "12345", time(9), time(17), None),
+    ("sales", "Dan Pop", "Key accounts", "+40 21 300 0102", None, "12345", time(10), time(18), "Elena Marin"),
+    ("order-intake", "Vikram Rao", "Order desk lead", "+40 21 300 0201", "vikram", "123456", time(8), time(20), None),
+    ("technology", "Ivan Kovač", "Web shop on call", "+40 21 300 0301", "ivan", "1234567", time(20), time(8), None),
+    ("accounting", "Mihai Georgescu", "Refunds", "+40 21 300 0401", "mihai", "12345", time(9), time(16), None),
+    ("customer-service", "Ioana Dumitru", "Specialists lead", "+40 21 300 0001", "ioana", "12345", time(8), time(20), None),
+]
+
+CUSTOMER_LINKS = [
+    ("order-intake", "Orders", "https://orders.example.com/customers/{external_id}"),
+    ("accounting", "Invoices", "https://billing.example.com/accounts/{external_id}"),
+]
+
+# (department, author, title, body, kind, category, pinned, posted days ago, lasts days)
+BULLETINS = [
+    (
+        "sales", "elena", "X200 kettle out of stock until the 30th: offer the X210",
+        "The X210 sells at the X200's price to anyone who ordered an X200. Same warranty.",
+        BulletinKind.OUT_OF_STOCK, "delivery", True, 3, 14,
+    ),
+    (
+        "technology", "ivan", "Password reset emails delayed by up to an hour",
+        "The mail provider is throttling us. Tell callers to wait an hour before asking again.",
+        BulletinKind.KNOWN_FAULT, "account", False, 2, 7,
+    ),
+    (
+        "technology", "ivan", "The sale page does not share the cart with the rest of the shop",
+        "Items added on /sale must be bought from /sale. A fix ships next week.",
+        BulletinKind.KNOWN_FAULT, None, False, 5, 10,
+    ),
+    (
+        "sales", "elena", "Free delivery on orders over 200 lei this month",
+        "Applies automatically at checkout; no code needed.",
+        BulletinKind.PROMOTION, None, False, 4, 20,
+    ),
+    (
+        "accounting", "mihai", "Refunds now paid within 5 working days",
+        "Down from 10. Count from the day the return is accepted.",
+        BulletinKind.POLICY, "billing", False, 6, None,
+    ),
+]
+
+
+def _hours_text(days: str, start, end) -> str:
+    names = {"12345": "Mon-Fri", "123456": "Mon-Sat", "1234567": "Every day"}
+    span = f"{start:%H:%M}-{end:%H:%M}" if start and end else "all day"
+    return f"{names.get(days, days)} {span}"
+
+
 class Command(BaseCommand):
     help = (
         "Load the demo organisation, users, categories, customers and tickets (safe to run again)."
@@ -133,6 +193,8 @@ class Command(BaseCommand):
             users, created_users = self._users(tiers, password)
             categories = self._categories()
             customers = self._customers()
+            self._directory(departments, users)
+            self._bulletins(departments, users, categories)
             tickets = self._tickets(departments, users, categories, customers)
 
         self._report(created_users, tickets, password)
@@ -206,6 +268,46 @@ class Command(BaseCommand):
             customers[reference] = customer
         return customers
 
+    # --- the directory and the news ---------------------------------------------------
+
+    def _directory(self, departments, users):
+        """Key contacts (with duty hours and a backup) and links into other systems."""
+        for slug, name, role, phone, username, days, start, end, backup_of in CONTACTS:
+            contact, _ = KeyContact.objects.get_or_create(
+                department=departments[slug],
+                name=name,
+                defaults={
+                    "role": role, "phone": phone, "user": users.get(username),
+                    "email": f"{username}@{EMAIL_DOMAIN}" if username else "",
+                    "duty_days": days, "duty_from": start, "duty_until": end,
+                    "hours": _hours_text(days, start, end),
+                },
+            )
+            if backup_of:
+                KeyContact.objects.filter(department=departments[slug], name=backup_of, backup__isnull=True).update(
+                    backup=contact
+                )
+        for slug, label, template in CUSTOMER_LINKS:
+            CustomerLinkTemplate.objects.get_or_create(
+                department=departments[slug], label=label, defaults={"url_template": template}
+            )
+
+    def _bulletins(self, departments, users, categories):
+        now = timezone.now()
+        for slug, author, title, body, kind, category, pinned, days_ago, lasts_days in BULLETINS:
+            posted_at = now - timedelta(days=days_ago)
+            bulletin, created = Bulletin.objects.get_or_create(
+                department=departments[slug],
+                title=title,
+                defaults={
+                    "author": users.get(author), "body": body, "kind": kind, "pinned": pinned,
+                    "posted_at": posted_at,
+                    "expires_at": posted_at + timedelta(days=lasts_days) if lasts_days else None,
+                },
+            )
+            if created and category:
+                bulletin.categories.add(categories[category])
+
     # --- the tickets ------------------------------------------------------------------
 
     def _tickets(self, departments, users, categories, customers) -> list[Ticket]:
@@ -217,18 +319,34 @@ class Command(BaseCommand):
         now = timezone.now()
         made = []
 
-        # Open and owned by the agent who took the call.
-        made.append(
-            actions.do_open_ticket(
-                ana,
-                subject="Parcel not delivered after 8 days",
-                customer=c["DEMO-1001"],
-                description="Order 58213, promised for last Tuesday. Tracking shows 'in transit' since.",
-                category=categories["delivery"],
-                channel=Channel.PHONE,
-                now=now - timedelta(hours=2),
-            )
+        # Open and owned by the agent who took the call, who asked two other departments:
+        # order intake answered, sales has not (and is past its four hours).
+        parcel = actions.do_open_ticket(
+            ana,
+            subject="Parcel not delivered after 8 days",
+            customer=c["DEMO-1001"],
+            description="Order 58213, promised for last Tuesday. Tracking shows 'in transit' since.",
+            category=categories["delivery"],
+            channel=Channel.PHONE,
+            now=now - timedelta(hours=7),
         )
+        asked = do_refer_ticket(
+            parcel, ana, department=departments["order-intake"], now=now - timedelta(hours=6, minutes=50),
+            question="Which items of order 58213 actually shipped, and is anything out of stock?",
+        )
+        do_answer_referral(
+            asked, users["vikram"], now=now - timedelta(hours=6),
+            answer="Items 1 and 2 shipped on the 12th. Item 3 (X200 kettle) is out of stock; the X210 replaces it.",
+        )
+        do_refer_ticket(
+            parcel, ana, department=departments["sales"], now=now - timedelta(hours=6),
+            question="Can we offer the X210 at the X200's price, since the X200 is out of stock?",
+        )
+        do_refer_ticket(
+            parcel, ana, department=departments["technology"], now=now - timedelta(minutes=20),
+            question="The tracking page shows 'in transit' for 8 days: is the courier feed stuck?",
+        )
+        made.append(parcel)
 
         # Passed up by the front line: waits unowned in the Specialists' queue.
         ticket = actions.do_open_ticket(
@@ -316,6 +434,21 @@ class Command(BaseCommand):
                 department=departments["sales"],
                 now=now - timedelta(minutes=50),
                 note="Volume quote: Sales sets the discount.",
+            )
+        )
+        # Sent to accounting for the refund; both departments' pages list the transfer.
+        ticket = actions.do_open_ticket(
+            ravi,
+            subject="Refund for a returned coat not received",
+            customer=c["DEMO-1004"],
+            description="Return accepted on the 3rd; no refund on the card yet.",
+            category=categories["billing"],
+            now=now - timedelta(hours=3),
+        )
+        made.append(
+            actions.do_transfer_ticket(
+                ticket, ravi, department=departments["accounting"], now=now - timedelta(hours=2),
+                note="Refund needed: the return was accepted, accounting issues the money.",
             )
         )
         return made

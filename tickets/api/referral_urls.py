@@ -1,0 +1,25 @@
+"""The referral endpoints, mounted at /api/v1/ by config.urls beside tickets.api.urls."""
+
+from django.urls import path
+
+from tickets.api import referrals
+
+urlpatterns = [
+    path(
+        "tickets/<str:reference>/referrals/",
+        referrals.TicketReferralsApi.as_view(),
+        name="api-ticket-referrals",
+    ),
+    path("referrals/", referrals.ReferralsApi.as_view(), name="api-referrals"),
+    path("referrals/<int:referral_id>/", referrals.ReferralApi.as_view(), name="api-referral"),
+    path(
+        "referrals/<int:referral_id>/claim/",
+        referrals.ReferralClaimApi.as_view(),
+        name="api-referral-claim",
+    ),
+    path(
+        "referrals/<int:referral_id>/answer/",
+        referrals.ReferralAnswerApi.as_view(),
+        name="api-referral-answer",
+    ),
+]
