@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "config.middleware.OrganisationTimeZoneMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -105,9 +106,10 @@ LANGUAGES = [("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
+# The API, the workers and storage speak UTC. The organisation's own zone is what pages
+# show times in (config.middleware), and calendar months, the Monday digest and the
+# monthly email are counted in it.
 TIME_ZONE = "UTC"
-# The organisation's own zone: calendar months, the Monday digest and the monthly email
-# are counted in it. Storage and deadline arithmetic stay in UTC.
 TIERDESK_TIME_ZONE = env.str("TIERDESK_TIME_ZONE", default="Europe/Bucharest")
 
 STATIC_URL = "static/"

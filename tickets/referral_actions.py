@@ -6,7 +6,9 @@ A referral never moves its ticket: owner, tier and clock stay as they are. The r
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -70,7 +72,7 @@ def do_refer_ticket(
             _("%(who)s asks %(dept)s:\n\n%(q)s\n\nPlease answer by %(due)s.\n%(url)s")
             % {
                 "who": actor.get_full_name() or actor.username, "dept": department.name, "q": question,
-                "due": timezone.localtime(referral.due_at).strftime("%Y-%m-%d %H:%M"), "url": ticket_url(ticket.pk),
+                "due": referral.due_at.astimezone(ZoneInfo(settings.TIERDESK_TIME_ZONE)).strftime("%Y-%m-%d %H:%M"), "url": ticket_url(ticket.pk),
             },
         )
     return referral
