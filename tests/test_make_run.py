@@ -189,7 +189,7 @@ def test_make_run_serves_escalates_by_the_clock_and_stops_on_ctrl_c(tmp_path):
             django_shell(
                 var_dir, "from tickets.models import Ticket; print(Ticket.objects.count())"
             )
-            == "6"
+            == "7"
         )
         banner = wait_for_text(log_path, f"Tierdesk is running at http://127.0.0.1:{RUN_PORT}")
         assert "ioana" in banner and "Password for the users created now: demo" in banner
