@@ -117,33 +117,65 @@ def _cell(value) -> str:
     return str(value)
 
 
-def _lifecycle(rng, ticket_id, opened, dept, tiers, handoffs, responses):
+NOT_A_CHANGE_OF_HANDS = {"opened", "resolved", "breached"}
+
+
+class Journey:
+    """One ticket's ledger rows, written with the journey facts the actions would store.
+
+    Each handoff gets ``since_previous`` (time since the ticket's previous entry, empty for
+    the opening), the ticket ends with ``handoff_count``, ``tiers_visited`` and
+    ``last_handoff_at``, and each (owner, tier) it was given to gets one holding row with
+    the first time, exactly as tickets/actions.py keeps them (``journey_mismatches``).
+    """
+
+    def __init__(self, handoffs: Rows, ticket_id: int, dept_id: int):
+        self.handoffs, self.ticket_id, self.dept_id = handoffs, ticket_id, dept_id
+        self.count, self.tiers, self.last_at = 0, set(), None
+        self.holdings: dict[tuple[int, int], datetime] = {}
+
+    def add(self, kind, at, actor, from_owner, to_owner, from_tier, to_tier, note, lateness):
+        since_previous = None if self.last_at is None else at - self.last_at
+        self.handoffs.add(
+            self.ticket_id,
+            kind,
+            at,
+            actor,
+            from_owner,
+            to_owner,
+            from_tier,
+            to_tier,
+            None if kind == "opened" else self.dept_id,
+            self.dept_id,
+            note,
+            lateness,
+            since_previous,
+        )
+        self.count += kind not in NOT_A_CHANGE_OF_HANDS
+        self.tiers.add(to_tier)
+        self.last_at = at
+        if to_owner is not None and kind != "resolved":
+            self.holdings.setdefault((to_owner, to_tier), at)
+
+    def add_holdings(self, rows: Rows) -> None:
+        for (owner, tier), first_at in self.holdings.items():
+            rows.add(self.ticket_id, owner, tier, first_at)
+
+
+def _lifecycle(rng, journey, opened, tiers, responses):
     """Append one ticket's handoffs; return the ticket's final columns."""
-    dept_id = dept.pk
+    ticket_id = journey.ticket_id
     t = opened
     tier, members = tiers[0]
     owner = rng.choice(members)
-    handoffs.add(ticket_id, "opened", t, owner, None, owner, None, tier.pk, None, dept_id, "", None)
+    journey.add("opened", t, owner, None, owner, None, tier.pk, "", None)
     state = {"entered": t, "tier": tier, "owner": owner, "breached": False, "breached_at": None}
     for level in range(3):
         tier, members = tiers[level]
         if state["owner"] is None:
             t += timedelta(minutes=rng.randint(1, 120))
             owner = rng.choice(members)
-            handoffs.add(
-                ticket_id,
-                "claimed",
-                t,
-                owner,
-                None,
-                owner,
-                tier.pk,
-                tier.pk,
-                dept_id,
-                dept_id,
-                "",
-                None,
-            )
+            journey.add("claimed", t, owner, None, owner, tier.pk, tier.pk, "", None)
             state["owner"] = owner
         roll = rng.random()
         if roll < 0.04:  # still open at the end of the month
@@ -153,37 +185,13 @@ def _lifecycle(rng, ticket_id, opened, dept, tiers, handoffs, responses):
             if late:
                 due = state["entered"] + tier.resolve_within
                 at = due + timedelta(minutes=5)
-                handoffs.add(
-                    ticket_id,
-                    "breached",
-                    at,
-                    None,
-                    owner,
-                    owner,
-                    tier.pk,
-                    tier.pk,
-                    dept_id,
-                    dept_id,
-                    "Out of time.",
-                    at - due,
+                journey.add(
+                    "breached", at, None, owner, owner, tier.pk, tier.pk, "Out of time.", at - due
                 )
                 state["breached"], state["breached_at"] = True, at
                 t = at
             t += timedelta(minutes=rng.randint(2, 600))
-            handoffs.add(
-                ticket_id,
-                "resolved",
-                t,
-                owner,
-                owner,
-                owner,
-                tier.pk,
-                tier.pk,
-                dept_id,
-                dept_id,
-                "Sorted.",
-                None,
-            )
+            journey.add("resolved", t, owner, owner, owner, tier.pk, tier.pk, "Sorted.", None)
             if rng.random() < 0.3:
                 responses.add(
                     ticket_id,
@@ -202,36 +210,12 @@ def _lifecycle(rng, ticket_id, opened, dept, tiers, handoffs, responses):
         if roll < 0.85:
             t += timedelta(minutes=rng.randint(1, 300))
             note = rng.choice(["tried", "Checked the order and the courier; needs the warehouse."])
-            handoffs.add(
-                ticket_id,
-                "passed",
-                t,
-                owner,
-                owner,
-                None,
-                tier.pk,
-                above.pk,
-                dept_id,
-                dept_id,
-                note,
-                None,
-            )
+            journey.add("passed", t, owner, owner, None, tier.pk, above.pk, note, None)
         else:
             due = state["entered"] + tier.resolve_within
             t = due + timedelta(minutes=rng.randint(0, 2))
-            handoffs.add(
-                ticket_id,
-                "escalated",
-                t,
-                None,
-                owner,
-                None,
-                tier.pk,
-                above.pk,
-                dept_id,
-                dept_id,
-                "Out of time.",
-                t - due,
+            journey.add(
+                "escalated", t, None, owner, None, tier.pk, above.pk, "Out of time.", t - due
             )
         state.update(entered=t, tier=above, owner=None)
     return state, None, None
@@ -251,15 +235,15 @@ def generate(count: int, seed: int = 1) -> None:
     rng = random.Random(seed)
     customer = Customer.objects.create(name="Bench customer", email="bench@example.net")
     start_id = (Ticket.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
-    tickets, handoffs, responses = Rows(), Rows(), Rows()
+    tickets, handoffs, responses, holdings = Rows(), Rows(), Rows(), Rows()
     span = (month.end - month.start).total_seconds() - 3 * 86400
     for offset in range(count):
         ticket_id = start_id + offset
         dept, tiers = rng.choice(pyramids)
         opened = month.start + timedelta(seconds=rng.randrange(int(span)))
-        state, resolved_at, resolver = _lifecycle(
-            rng, ticket_id, opened, dept, tiers, handoffs, responses
-        )
+        journey = Journey(handoffs, ticket_id, dept.pk)
+        state, resolved_at, resolver = _lifecycle(rng, journey, opened, tiers, responses)
+        journey.add_holdings(holdings)
         tier = state["tier"]
         tickets.add(
             ticket_id,
@@ -284,6 +268,9 @@ def generate(count: int, seed: int = 1) -> None:
             state["breached"],
             state["breached_at"],
             None,
+            journey.count,
+            len(journey.tiers),
+            journey.last_at,
         )
     with connection.cursor() as cursor:
         raw = cursor.cursor
@@ -294,14 +281,21 @@ def generate(count: int, seed: int = 1) -> None:
             "id, subject, description, customer_id, channel, category_id, "
             "priority, department_id, tier_id, owner_id, status, opened_at, opened_by_id, tier_entered_at, "
             "due_at, resolved_at, resolved_by_id, resolution, resolved_on_first_call, breached, breached_at, "
-            "previous_ticket_id",
+            "previous_ticket_id, handoff_count, tiers_visited, last_handoff_at",
         )
         _copy(
             raw,
             handoffs,
             "tickets_handoff",
             "ticket_id, kind, at, actor_id, from_owner_id, to_owner_id, "
-            "from_tier_id, to_tier_id, from_department_id, to_department_id, note, sweep_lateness",
+            "from_tier_id, to_tier_id, from_department_id, to_department_id, note, sweep_lateness, "
+            "since_previous",
+        )
+        _copy(
+            raw,
+            holdings,
+            "tickets_holding",
+            "ticket_id, owner_id, tier_id, first_received_at",
         )
         _copy(
             raw,
@@ -314,6 +308,60 @@ def generate(count: int, seed: int = 1) -> None:
             "SELECT setval(pg_get_serial_sequence('tickets_ticket', 'id'), MAX(id)) FROM tickets_ticket"
         )
         cursor.execute("ANALYZE")
+
+
+# Tickets whose stored journey differs from their ledger, and handoffs whose since_previous
+# differs from the time since the ticket's previous entry (ledger order: ids).
+JOURNEY_MISMATCHES_SQL = """
+SELECT COUNT(*) FROM tickets_ticket t
+JOIN (
+    SELECT ticket_id,
+           COUNT(*) FILTER (WHERE kind NOT IN ('opened', 'resolved', 'breached')) AS handoff_count,
+           COUNT(DISTINCT to_tier_id) AS tiers_visited,
+           (ARRAY_AGG(at ORDER BY id DESC))[1] AS last_handoff_at
+    FROM tickets_handoff GROUP BY ticket_id
+) j ON j.ticket_id = t.id
+WHERE (t.handoff_count, t.tiers_visited, t.last_handoff_at)
+      IS DISTINCT FROM (j.handoff_count, j.tiers_visited, j.last_handoff_at)
+"""
+SINCE_PREVIOUS_MISMATCHES_SQL = """
+SELECT COUNT(*) FROM (
+    SELECT since_previous, at - LAG(at) OVER (PARTITION BY ticket_id ORDER BY id) AS expected
+    FROM tickets_handoff
+) h
+WHERE h.since_previous IS DISTINCT FROM h.expected
+"""
+# Holdings missing, extra or with another first time than the ledger's first entry giving
+# the ticket to that person at that tier.
+HOLDING_MISMATCHES_SQL = """
+SELECT COUNT(*) FROM (
+    SELECT ticket_id, to_owner_id, to_tier_id, (ARRAY_AGG(at ORDER BY id))[1] AS first_at
+    FROM tickets_handoff
+    WHERE to_owner_id IS NOT NULL AND kind <> 'resolved'
+    GROUP BY ticket_id, to_owner_id, to_tier_id
+) l
+FULL JOIN tickets_holding h
+    ON h.ticket_id = l.ticket_id AND h.owner_id = l.to_owner_id AND h.tier_id = l.to_tier_id
+WHERE h.first_received_at IS DISTINCT FROM l.first_at
+"""
+
+
+def journey_mismatches() -> tuple[int, int, int]:
+    """(tickets, handoffs, holdings) whose stored facts disagree with the ledger replayed in SQL.
+
+    The generator writes the columns tickets/actions.py maintains; if it wrote different
+    values the benchmark would time figures the application never shows.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(JOURNEY_MISMATCHES_SQL)
+        tickets = cursor.fetchone()[0]
+        cursor.execute(SINCE_PREVIOUS_MISMATCHES_SQL)
+        handoffs = cursor.fetchone()[0]
+        cursor.execute(HOLDING_MISMATCHES_SQL)
+        holdings = cursor.fetchone()[0]
+    return tickets, handoffs, holdings
 
 
 def _copy(raw_cursor, rows: Rows, table: str, columns: str) -> None:
@@ -362,6 +410,13 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     generate(args.tickets, args.seed)
     print(f"data ready in {time.perf_counter() - started:.1f} s")
+    mismatches = journey_mismatches()
+    if any(mismatches):
+        tickets, handoffs, holdings = mismatches
+        raise SystemExit(
+            f"the generated journeys disagree with the ledger: {tickets} tickets, "
+            f"{handoffs} handoffs, {holdings} holdings"
+        )
     best, queries, size = measure(args.rounds)
     verdict = "OK" if best < 0.5 else "SLOW"
     print(

@@ -7,10 +7,12 @@ tasks and commands call these; nothing else saves a ticket.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+from django.db.models import Case, Exists, F, OuterRef, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,11 +23,13 @@ from departments.roles import is_manager
 from tickets import notifications
 from tickets.errors import AlreadyClaimed, Conflict, InvalidInput, NotAllowed, TicketResolved
 from tickets.models import (
+    NOT_A_CHANGE_OF_HANDS,
     Category,
     Channel,
     Customer,
     Handoff,
     HandoffKind,
+    Holding,
     Note,
     Priority,
     Status,
@@ -66,8 +70,42 @@ def _require_open(ticket: Ticket) -> None:
         raise TicketResolved()
 
 
-def _record(ticket: Ticket, kind: str, actor, at: datetime, *, before: dict, note: str = "", lateness=None) -> Handoff:
-    return Handoff.objects.create(
+# The journey columns every change of a ticket rewrites along with its handoff.
+JOURNEY_FIELDS = ["last_handoff_at", "handoff_count", "tiers_visited"]
+
+
+def _save_and_record(
+    ticket: Ticket, fields: list[str], kind: str, actor, at: datetime, *, before: dict, note: str = ""
+) -> Handoff:
+    """Save the changed ``fields`` of a locked ticket with its journey, and write the handoff."""
+    since_previous = _advance_journey(ticket, kind, at, before)
+    ticket.save(update_fields=[*fields, *JOURNEY_FIELDS])
+    return _record(ticket, kind, actor, at, before=before, note=note, since_previous=since_previous)
+
+
+def _advance_journey(ticket: Ticket, kind: str, at: datetime, before: dict) -> timedelta | None:
+    """Fold the handoff about to be written into the ticket's journey; return its since_previous.
+
+    The ticket must be locked and read after the lock, so ``last_handoff_at`` is the time of
+    its latest ledger entry. Only a move to another tier can add a tier visited, and only
+    when no earlier entry of the ticket entered that tier (one index probe).
+    """
+    since_previous = at - ticket.last_handoff_at if ticket.last_handoff_at else None
+    if kind not in NOT_A_CHANGE_OF_HANDS:
+        ticket.handoff_count += 1
+    if (
+        ticket.tier_id != before.get("tier_id")
+        and not Handoff.objects.filter(ticket_id=ticket.pk, to_tier_id=ticket.tier_id).exists()
+    ):
+        ticket.tiers_visited += 1
+    ticket.last_handoff_at = at
+    return since_previous
+
+
+def _record(
+    ticket: Ticket, kind: str, actor, at: datetime, *, before: dict, note: str = "", since_previous=None
+) -> Handoff:
+    handoff = Handoff.objects.create(
         ticket=ticket,
         kind=kind,
         at=at,
@@ -79,8 +117,16 @@ def _record(ticket: Ticket, kind: str, actor, at: datetime, *, before: dict, not
         from_department_id=before.get("department_id"),
         to_department_id=ticket.department_id,
         note=note,
-        sweep_lateness=lateness,
+        since_previous=since_previous,
     )
+    if ticket.owner_id is not None and kind != HandoffKind.RESOLVED:
+        # The entry gives the ticket to someone: the first time at this tier starts a holding.
+        # (The sweep's breach marks never do: the owner already holds the ticket there.)
+        Holding.objects.bulk_create(
+            [Holding(ticket=ticket, owner_id=ticket.owner_id, tier_id=ticket.tier_id, first_received_at=at)],
+            ignore_conflicts=True,
+        )
+    return handoff
 
 
 def _state(ticket: Ticket) -> dict:
@@ -148,6 +194,10 @@ def do_open_ticket(
             tier_entered_at=now,
             due_at=deadline(now, tier.resolve_within),
             previous_ticket=previous_ticket,
+            # The journey starts here: no change of hands yet, one tier, this entry.
+            handoff_count=0,
+            tiers_visited=1,
+            last_handoff_at=now,
         )
         ticket.save()
         _record(ticket, HandoffKind.OPENED, actor, now, before={})
@@ -174,8 +224,7 @@ def do_claim_ticket(ticket: Ticket | int, actor, *, now: datetime | None = None)
             raise AlreadyClaimed(ticket.owner.get_full_name() or ticket.owner.username)
         before = _state(ticket)
         ticket.owner = actor
-        ticket.save(update_fields=["owner"])
-        _record(ticket, HandoffKind.CLAIMED, actor, now, before=before)
+        _save_and_record(ticket, ["owner"], HandoffKind.CLAIMED, actor, now, before=before)
     return ticket
 
 
@@ -192,8 +241,7 @@ def do_release_ticket(ticket: Ticket | int, actor, *, note: str = "", now: datet
             raise NotAllowed(_("Only the owner or a lead of the tier can release this ticket."))
         before = _state(ticket)
         ticket.owner = None
-        ticket.save(update_fields=["owner"])
-        _record(ticket, HandoffKind.RELEASED, actor, now, before=before, note=note)
+        _save_and_record(ticket, ["owner"], HandoffKind.RELEASED, actor, now, before=before, note=note)
     return ticket
 
 
@@ -216,8 +264,7 @@ def do_assign_ticket(ticket: Ticket | int, actor, assignee, *, note: str = "", n
             raise Conflict(_("%(user)s already owns this ticket.") % {"user": assignee.username})
         before = _state(ticket)
         ticket.owner = assignee
-        ticket.save(update_fields=["owner"])
-        _record(ticket, HandoffKind.ASSIGNED, actor, now, before=before, note=note)
+        _save_and_record(ticket, ["owner"], HandoffKind.ASSIGNED, actor, now, before=before, note=note)
         if assignee.pk != actor.pk:
             notifications.notify_assigned(ticket, actor, assignee)
     return ticket
@@ -244,8 +291,10 @@ def do_pass_up(ticket: Ticket | int, actor, *, note: str, now: datetime | None =
             raise Conflict(_("%(tier)s is the top tier: resolve the ticket here.") % {"tier": ticket.tier.name})
         before = _state(ticket)
         _enter_tier(ticket, above, now)
-        ticket.save(update_fields=["department", "tier", "owner", "tier_entered_at", "due_at"])
-        _record(ticket, HandoffKind.PASSED, actor, now, before=before, note=note)
+        _save_and_record(
+            ticket, ["department", "tier", "owner", "tier_entered_at", "due_at"],
+            HandoffKind.PASSED, actor, now, before=before, note=note,
+        )
         notifications.notify_arrived_in_queue(ticket, _("passed up"), note)
     return ticket
 
@@ -272,10 +321,10 @@ def do_transfer_ticket(
         # A new pyramid starts a new clock: a breach in the old department does not follow.
         ticket.breached = False
         ticket.breached_at = None
-        ticket.save(
-            update_fields=["department", "tier", "owner", "tier_entered_at", "due_at", "breached", "breached_at"]
+        _save_and_record(
+            ticket, ["department", "tier", "owner", "tier_entered_at", "due_at", "breached", "breached_at"],
+            HandoffKind.TRANSFERRED, actor, now, before=before, note=note,
         )
-        _record(ticket, HandoffKind.TRANSFERRED, actor, now, before=before, note=note)
         notifications.notify_arrived_in_queue(ticket, _("transferred"), note)
     return ticket
 
@@ -296,8 +345,10 @@ def do_resolve_ticket(
         ticket.resolved_by = actor
         ticket.resolution = resolution
         ticket.resolved_on_first_call = on_first_call
-        ticket.save(update_fields=["status", "resolved_at", "resolved_by", "resolution", "resolved_on_first_call"])
-        _record(ticket, HandoffKind.RESOLVED, actor, now, before=before, note=resolution)
+        _save_and_record(
+            ticket, ["status", "resolved_at", "resolved_by", "resolution", "resolved_on_first_call"],
+            HandoffKind.RESOLVED, actor, now, before=before, note=resolution,
+        )
         ticket_resolved.send(sender=Ticket, ticket=ticket, actor=actor)
     return ticket
 
@@ -364,7 +415,9 @@ def do_escalate_due_tickets(*, now: datetime | None = None, batch_size: int = 10
                 Ticket.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(status=Status.OPEN, breached=False, due_at__lte=now)
                 .order_by("due_at", "id")
-                .values_list("id", "tier_id", "department_id", "owner_id", "due_at", "subject")[:batch_size]
+                .values_list(
+                    "id", "tier_id", "department_id", "owner_id", "due_at", "subject", "last_handoff_at"
+                )[:batch_size]
             )
             if not rows:
                 break
@@ -377,12 +430,12 @@ def do_escalate_due_tickets(*, now: datetime | None = None, batch_size: int = 10
 
 def _escalate_batch(rows, now, tier_by_id, above, result: SweepResult, keep_ids: bool) -> None:
     """Escalate or breach one locked batch. Caller holds the row locks in a transaction."""
-    records: list[tuple] = []
+    records: list[SweepRecord] = []
     to_tier_ids: dict[int, list[int]] = {}
     breached: list[tuple[int, str]] = []
     escalated_by_tier: dict[int, list[tuple[int, str]]] = {}
     notes: dict[int, str] = {}
-    for ticket_id, tier_id, department_id, owner_id, due, subject in rows:
+    for ticket_id, tier_id, department_id, owner_id, due, subject, previous_at in rows:
         target = above.get(tier_id)
         if tier_id not in notes:
             tier = tier_by_id[tier_id]
@@ -395,21 +448,38 @@ def _escalate_batch(rows, now, tier_by_id, above, result: SweepResult, keep_ids:
         if target is None:
             breached.append((ticket_id, subject))
             records.append(
-                (ticket_id, HandoffKind.BREACHED, owner_id, owner_id, tier_id, tier_id, department_id, notes[tier_id], due)
+                SweepRecord(
+                    ticket_id, HandoffKind.BREACHED, owner_id, owner_id, tier_id, tier_id, department_id,
+                    notes[tier_id], due, previous_at,
+                )
             )
         else:
             to_tier_ids.setdefault(target.pk, []).append(ticket_id)
             escalated_by_tier.setdefault(target.pk, []).append((ticket_id, subject))
             records.append(
-                (ticket_id, HandoffKind.ESCALATED, owner_id, None, tier_id, target.pk, department_id, notes[tier_id], due)
+                SweepRecord(
+                    ticket_id, HandoffKind.ESCALATED, owner_id, None, tier_id, target.pk, department_id,
+                    notes[tier_id], due, previous_at,
+                )
             )
     for target_id, ids in to_tier_ids.items():
         target = tier_by_id[target_id]
         Ticket.objects.filter(pk__in=ids).update(
-            tier_id=target_id, owner=None, tier_entered_at=now, due_at=deadline(now, target.resolve_within)
+            tier_id=target_id, owner=None, tier_entered_at=now, due_at=deadline(now, target.resolve_within),
+            # The journey, in the same statement: an escalation is a change of hands, and
+            # adds a tier visited unless an earlier entry of the ticket entered that tier.
+            last_handoff_at=now,
+            handoff_count=F("handoff_count") + 1,
+            tiers_visited=F("tiers_visited") + Case(
+                When(Exists(Handoff.objects.filter(ticket_id=OuterRef("pk"), to_tier_id=target_id)), then=Value(0)),
+                default=Value(1),
+            ),
         )
     if breached:
-        Ticket.objects.filter(pk__in=[tid for tid, _s in breached]).update(breached=True, breached_at=now)
+        # A breach mark is a ledger entry but not a change of hands.
+        Ticket.objects.filter(pk__in=[tid for tid, _s in breached]).update(
+            breached=True, breached_at=now, last_handoff_at=now
+        )
     if connection.vendor == "postgresql":
         _insert_sweep_handoffs_postgresql(records, now)
     else:
@@ -425,20 +495,36 @@ def _escalate_batch(rows, now, tier_by_id, above, result: SweepResult, keep_ids:
         result.breached_ids.extend(tid for tid, _s in breached)
 
 
-# A sweep record: (ticket_id, kind, from_owner_id, to_owner_id, from_tier_id, to_tier_id,
-# department_id, note, old due_at). The sweep never changes a ticket's department.
+class SweepRecord(NamedTuple):
+    """One handoff the sweep writes. The sweep never changes a ticket's department."""
+
+    ticket_id: int
+    kind: str
+    from_owner_id: int | None
+    to_owner_id: int | None
+    from_tier_id: int
+    to_tier_id: int
+    department_id: int
+    note: str
+    due: datetime  # the deadline that ran out: sweep_lateness = now - due
+    # The ticket's previous ledger entry (its last_handoff_at under the lock): since_previous
+    # = now - previous_at. None (unknown) leaves since_previous empty.
+    previous_at: datetime | None = None
 
 
 def _insert_sweep_handoffs(records: list[tuple], now: datetime) -> None:
     """Write the sweep's handoffs through the ORM (any database)."""
+    records = [SweepRecord(*record) for record in records]
     Handoff.objects.bulk_create(
         Handoff(
-            ticket_id=ticket_id, kind=kind, at=now, actor=None,
-            from_owner_id=from_owner, to_owner_id=to_owner, from_tier_id=from_tier, to_tier_id=to_tier,
-            from_department_id=department_id, to_department_id=department_id,
-            note=note, sweep_lateness=now - due,
+            ticket_id=r.ticket_id, kind=r.kind, at=now, actor=None,
+            from_owner_id=r.from_owner_id, to_owner_id=r.to_owner_id,
+            from_tier_id=r.from_tier_id, to_tier_id=r.to_tier_id,
+            from_department_id=r.department_id, to_department_id=r.department_id,
+            note=r.note, sweep_lateness=now - r.due,
+            since_previous=now - r.previous_at if r.previous_at else None,
         )
-        for ticket_id, kind, from_owner, to_owner, from_tier, to_tier, department_id, note, due in records
+        for r in records
     )
 
 
@@ -451,22 +537,23 @@ def _insert_sweep_handoffs_postgresql(records: list[tuple], now: datetime) -> No
     """
     if not records:
         return
-    columns = list(zip(*records, strict=True))
+    columns = list(zip(*(SweepRecord(*record) for record in records), strict=True))
     table = connection.ops.quote_name(Handoff._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             INSERT INTO {table} (
                 ticket_id, kind, at, actor_id, from_owner_id, to_owner_id, from_tier_id, to_tier_id,
-                from_department_id, to_department_id, note, sweep_lateness
+                from_department_id, to_department_id, note, sweep_lateness, since_previous
             )
             SELECT r.ticket_id, r.kind, %s, NULL, r.from_owner, r.to_owner, r.from_tier, r.to_tier,
-                   r.department, r.department, r.note, %s - r.due
+                   r.department, r.department, r.note, %s - r.due, %s - r.previous_at
             FROM unnest(%s::bigint[], %s::varchar[], %s::bigint[], %s::bigint[], %s::bigint[],
-                        %s::bigint[], %s::bigint[], %s::text[], %s::timestamptz[])
-                 AS r(ticket_id, kind, from_owner, to_owner, from_tier, to_tier, department, note, due)
+                        %s::bigint[], %s::bigint[], %s::text[], %s::timestamptz[], %s::timestamptz[])
+                 AS r(ticket_id, kind, from_owner, to_owner, from_tier, to_tier, department, note, due,
+                      previous_at)
             """,
-            [now, now, *(list(column) for column in columns)],
+            [now, now, now, *(list(column) for column in columns)],
         )
 
 

@@ -13,8 +13,20 @@ from django.utils.translation import gettext_lazy as _
 from departments.models import Category, Department, Tier
 
 __all__ = [
-    "Category", "Channel", "Customer", "Handoff", "HandoffKind", "Note", "OutboundEmail", "Priority",
-    "Status", "Ticket", "format_reference", "parse_reference",
+    "NOT_A_CHANGE_OF_HANDS",
+    "Category",
+    "Channel",
+    "Customer",
+    "Handoff",
+    "HandoffKind",
+    "Holding",
+    "Note",
+    "OutboundEmail",
+    "Priority",
+    "Status",
+    "Ticket",
+    "format_reference",
+    "parse_reference",
 ]
 
 REFERENCE_PREFIX = "T-"
@@ -109,6 +121,23 @@ class Ticket(models.Model):
         "self", on_delete=models.PROTECT, related_name="follow_ups", null=True, blank=True,
         verbose_name=_("earlier ticket"),
     )
+    # The ticket's journey so far, folded from its ledger by the actions in the same
+    # transaction as each handoff they write, so the monthly reports read one row per ticket
+    # instead of re-walking the ledger on every view. Replaying the handoffs gives the same
+    # values (tests/tickets/test_journey.py). The database defaults are those of a ticket
+    # that has just been opened, for rows inserted by other means (benchmarks, fixtures).
+    handoff_count = models.PositiveIntegerField(
+        _("handoffs"), default=0, db_default=0,
+        help_text=_("Changes of hands so far: every ledger entry but the opening, a breach and the resolution."),
+    )
+    tiers_visited = models.PositiveIntegerField(
+        _("tiers visited"), default=1, db_default=1,
+        help_text=_("Distinct tiers the ticket has entered, counting the one it was opened at."),
+    )
+    last_handoff_at = models.DateTimeField(
+        _("last handoff"), null=True, blank=True,
+        help_text=_("When the ticket's latest ledger entry was written (its 'at')."),
+    )
 
     class Meta:
         ordering = ["-opened_at", "-id"]
@@ -188,6 +217,12 @@ class HandoffKind(models.TextChoices):
     RESOLVED = "resolved", _("Resolved")
 
 
+# Ledger entries that are not a change of hands: the opening, the resolution and a breach
+# mark. Everything else (claim, release, assignment, pass, escalation, transfer) counts in
+# Ticket.handoff_count.
+NOT_A_CHANGE_OF_HANDS = frozenset({HandoffKind.OPENED, HandoffKind.RESOLVED, HandoffKind.BREACHED})
+
+
 class Handoff(models.Model):
     """One change of a ticket's owner, tier, department or status: the append-only ledger.
 
@@ -219,6 +254,14 @@ class Handoff(models.Model):
         _("sweep lateness"), null=True, blank=True,
         help_text=_("For escalations and breaches: how long after the deadline the sweep ran."),
     )
+    since_previous = models.DurationField(
+        _("since previous entry"), null=True, blank=True,
+        help_text=_(
+            "Time since the ticket's previous ledger entry (how long the ticket had been where it"
+            " was), written with the row. Empty for an opening, and for entries written before"
+            " this column existed: readers fall back to the previous entry then."
+        ),
+    )
 
     class Meta:
         ordering = ["at", "id"]
@@ -233,6 +276,32 @@ class Handoff(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.ticket_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Holding(models.Model):
+    """A person's holding of a ticket at a tier: when the ledger first gave it to them there.
+
+    One row per (ticket, owner, tier), written by the actions with the first handoff that
+    gives the ticket to that person at that tier (opening it themselves, a claim, an
+    assignment), never changed afterwards. The monthly "tickets held" figure counts these
+    rows instead of de-duplicating the month's ledger entries; the ledger stays the record.
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="holdings")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="+")
+    first_received_at = models.DateTimeField(_("first received"))
+
+    class Meta:
+        verbose_name = _("holding")
+        verbose_name_plural = _("holdings")
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "owner", "tier"], name="holding_once_per_tier"),
+        ]
+        indexes = [models.Index(fields=["first_received_at"], name="holding_first_received_idx")]
+
+    def __str__(self):
+        return f"{self.ticket_id} held by {self.owner_id} at {self.tier_id}"
 
 
 class OutboundEmail(models.Model):

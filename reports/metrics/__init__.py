@@ -11,10 +11,15 @@ from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department, Tier
 from reports.metrics.aggregates import DumpingRules
-from reports.metrics.daily import backlog_per_day, resolved_per_day
+from reports.metrics.daily import backlog_per_day, resolutions_by_person_and_day, resolved_per_day
 from reports.metrics.flow import Flow, monthly_flow
 from reports.metrics.people import PersonFigures, people_figures, tier_medians
-from reports.metrics.satisfaction import Satisfaction, monthly_satisfaction
+from reports.metrics.satisfaction import (
+    Satisfaction,
+    answer_groups,
+    answers_per_person,
+    monthly_satisfaction,
+)
 from reports.months import Month
 
 # One line per figure, shown next to it on the dashboard and in the API description.
@@ -120,14 +125,27 @@ def _build(month: Month, department: Department | None, comment_limit) -> Monthl
     tiers = report_tiers()
     tiers_by_id = {t.pk: t for t in tiers}
     flow = monthly_flow(month, tiers, department_id)
-    people = people_figures(month, tiers_by_id, department_id, rules)
+    # Read once, used twice: the resolutions per person and day (people, daily series) and
+    # the answers per combination of dimensions (people, satisfaction).
+    resolutions = resolutions_by_person_and_day(month, department_id)
+    groups = answer_groups(month, department_id)
+    people = people_figures(
+        month,
+        tiers_by_id,
+        department_id,
+        rules,
+        resolutions=resolutions,
+        answers=answers_per_person(groups),
+    )
     names = {
         "department": {t.department_id: t.department.name for t in tiers},
         "tier": {t.pk: f"{t.department.name} · {t.name}" for t in tiers},
         "person": {p.user_id: _person(p.user) for p in people},
     }
-    satisfaction = monthly_satisfaction(month, names, department_id, comment_limit=comment_limit)
-    resolved_days = resolved_per_day(month, department_id)
+    satisfaction = monthly_satisfaction(
+        month, names, department_id, comment_limit=comment_limit, groups=groups
+    )
+    resolved_days = resolved_per_day(month, department_id, resolutions)
     return MonthlyReport(
         month=month,
         department=department,

@@ -8,16 +8,34 @@ from reports.months import Month, organisation_zone
 from tickets.models import Ticket
 
 
-def resolved_per_day(month: Month, department_id: int | None = None) -> list[tuple]:
-    """[(local date, tickets resolved that day)] for every day of the month."""
+def resolutions_by_person_and_day(month: Month, department_id: int | None = None) -> list[tuple]:
+    """[(resolver id, tier id, local date, tickets)] for the month's resolutions.
+
+    One scan serves two figures: the people's resolved counts (summed over the days) and
+    the resolved-per-day series (summed over the people).
+    """
     rows = (
         resolved_in(month, department_id)
         .annotate(day=TruncDate("resolved_at", tzinfo=organisation_zone()))
-        .values("day")
+        .values("resolved_by_id", "tier_id", "day")
         .annotate(n=Count("id"))
         .order_by()
     )
-    counts = {r["day"]: r["n"] for r in rows}
+    return [(r["resolved_by_id"], r["tier_id"], r["day"], r["n"]) for r in rows]
+
+
+def resolved_per_day(
+    month: Month, department_id: int | None = None, resolutions: list[tuple] | None = None
+) -> list[tuple]:
+    """[(local date, tickets resolved that day)] for every day of the month.
+
+    ``resolutions`` is ``resolutions_by_person_and_day``'s result when the caller has it.
+    """
+    if resolutions is None:
+        resolutions = resolutions_by_person_and_day(month, department_id)
+    counts: dict = {}
+    for _person, _tier, day, n in resolutions:
+        counts[day] = counts.get(day, 0) + n
     return [(day, counts.get(day, 0)) for day in month.days()]
 
 

@@ -5,13 +5,16 @@ from dataclasses import dataclass, field, fields
 from django.db import connection
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    When,
 )
 
 from departments.models import Tier
@@ -243,9 +246,20 @@ def _resolutions_grouped(month: Month, department_id, by_tier: dict[int, TierFlo
 
 
 def _count_backlog(month: Month, by_tier: dict[int, TierFlow]) -> None:
+    """Tickets open at the month's last instant, per the tier of their last entry before it.
+
+    A ticket whose latest ledger entry (``last_handoff_at``, kept by the actions) came
+    before the month's end is still where that entry put it: its current tier. Only
+    tickets that moved since then (or whose column is empty) need the ledger look-up.
+    """
+    tier_at_end = Case(
+        When(last_handoff_at__lt=month.end, then=F("tier_id")),
+        default=state_before(month.end),
+        output_field=IntegerField(),
+    )
     rows = (
         open_at(month.end)
-        .annotate(tier_at_end=state_before(month.end))
+        .annotate(tier_at_end=tier_at_end)
         .filter(tier_at_end__in=list(by_tier))
         .values("tier_at_end")
         .annotate(n=Count("id"))

@@ -14,9 +14,9 @@ from django.db.models import (
     Count,
     DateTimeField,
     DurationField,
-    Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     OuterRef,
     Q,
     QuerySet,
@@ -30,9 +30,11 @@ from reports.metrics.aggregates import (
     percentiles_in_database,
     rounded_seconds,
 )
+from reports.metrics.daily import resolutions_by_person_and_day
 from reports.metrics.flow import open_at, resolved_in, state_before
+from reports.metrics.satisfaction import answer_groups, answers_per_person
 from reports.months import Month
-from tickets.models import Handoff, HandoffKind
+from tickets.models import Handoff, HandoffKind, Holding
 
 DUMPING_METRICS = ("quick_passes", "timeouts", "bounces")
 DRILL_METRICS = ("held", "resolved", "passed_up", "quick_passes", "timeouts", "bounces", "dumped")
@@ -92,6 +94,50 @@ def held_handoffs(month: Month, department_id: int | None = None) -> QuerySet[Ha
     return handoffs
 
 
+def _count_held(month: Month, department_id, row) -> None:
+    """Count the tickets each person held at each tier during the month (``held_handoffs``).
+
+    A ticket held by someone at a tier is one Holding row, stamped with the first time the
+    ledger gave it to them there. Every holding first received in the month counts once,
+    with no de-duplication of the month's ledger entries. The others held in the month
+    were first received before it, so their ticket was open at the month's first instant:
+    only that small set of tickets is looked up in the ledger. Entries are written in time
+    order (each action at its own "now"), which is what makes the two parts add up exactly.
+    """
+    first_in_month = Holding.objects.filter(
+        first_received_at__gte=month.start, first_received_at__lt=month.end
+    )
+    if department_id:
+        first_in_month = first_in_month.filter(tier__department_id=department_id)
+    for r in first_in_month.values("owner_id", "tier_id").annotate(n=Count("id")).order_by():
+        row(r["owner_id"], r["tier_id"]).held += r["n"]
+
+    first_received = Subquery(
+        Holding.objects.filter(
+            ticket_id=OuterRef("ticket_id"),
+            owner_id=OuterRef("to_owner_id"),
+            tier_id=OuterRef("to_tier_id"),
+        ).values("first_received_at")[:1]
+    )
+    earlier = (
+        held_handoffs(month, department_id)
+        .filter(ticket_id__in=open_at(month.start).values("id"))
+        .annotate(first_received=first_received)
+        # Not already counted above. (Every entry has its holding: the actions write it and
+        # the migration backfilled it; an entry without one would still be counted here.)
+        .filter(
+            Q(first_received__lt=month.start)
+            | Q(first_received__gte=month.end)
+            | Q(first_received__isnull=True)
+        )
+        .values("to_owner_id", "to_tier_id")
+        .annotate(n=Count("ticket_id", distinct=True))
+        .order_by()
+    )
+    for r in earlier:
+        row(r["to_owner_id"], r["to_tier_id"]).held += r["n"]
+
+
 def moves_out(
     month: Month, rules: DumpingRules, department_id: int | None = None
 ) -> QuerySet[Handoff]:
@@ -99,7 +145,10 @@ def moves_out(
 
     ``person`` is whoever passed the ticket, or whoever owned it when the clock ran out.
     ``held_for`` is the time since the ledger's previous entry for the ticket: the claim,
-    assignment or opening that gave it to them (or when it entered their queue).
+    assignment or opening that gave it to them (or when it entered their queue). The
+    actions store it with the entry (``since_previous``); entries written before that
+    column existed have it empty, and only for them the previous entry is looked up
+    (COALESCE evaluates the subquery only when the column is NULL).
     """
     previous_at = Subquery(
         Handoff.objects.filter(ticket=OuterRef("ticket_id"), id__lt=OuterRef("id"))
@@ -115,7 +164,11 @@ def moves_out(
         handoffs.annotate(person=Coalesce("actor_id", "from_owner_id"))
         .filter(person__isnull=False)
         .annotate(
-            held_for=ExpressionWrapper(F("at") - previous_at, output_field=DurationField()),
+            held_for=Coalesce(
+                "since_previous",
+                ExpressionWrapper(F("at") - previous_at, output_field=DurationField()),
+                output_field=DurationField(),
+            ),
             note_length=Length("note"),
             bounce_deadline=ExpressionWrapper(
                 F("at") + rules.bounce_within, output_field=DateTimeField()
@@ -127,25 +180,12 @@ def moves_out(
 def metric_filters(rules: DumpingRules) -> dict[str, Q]:
     """The condition on ``moves_out`` rows behind each dumping figure.
 
-    "Quick" asks whether any earlier ledger entry of the ticket lies within the window
-    before the pass: entries are written in time order, so that is the entry that gave
-    the ticket to them. An EXISTS probe on the (ticket, at) index is far cheaper than
-    fetching the previous entry's time once more.
+    "Quick" asks whether the pass came within the window after the ledger's previous entry
+    for the ticket (the one that gave it to them), or with a short note.
     """
     passed = Q(kind=HandoffKind.PASSED)
-    received_recently = Exists(
-        Handoff.objects.filter(
-            ticket=OuterRef("ticket_id"),
-            id__lt=OuterRef("id"),
-            at__gte=OuterRef("at") - rules.quick_pass,
-        )
-    )
-    quick = passed & (Q(received_recently) | Q(note_length__lt=rules.short_note_chars))
-    bounce = passed & Q(
-        ticket__tier_id=F("to_tier_id"),
-        ticket__resolved_at__isnull=False,
-        ticket__resolved_at__lte=F("bounce_deadline"),
-    )
+    quick = passed & (Q(held_for__lte=rules.quick_pass) | Q(note_length__lt=rules.short_note_chars))
+    bounce = bounced(rules)
     timeout = Q(kind=HandoffKind.ESCALATED)
     return {
         "passed_up": passed,
@@ -156,39 +196,74 @@ def metric_filters(rules: DumpingRules) -> dict[str, Q]:
     }
 
 
+def bounced(rules: DumpingRules, ticket: str = "ticket") -> Q:
+    """A pass whose ticket the next tier resolved within the bounce window.
+
+    ``ticket`` names the relation to the moved ticket: ``_count_moves`` joins only the
+    tickets that can be a bounce at all (see ``bounce_candidates``).
+    """
+    return Q(kind=HandoffKind.PASSED) & Q(
+        **{
+            f"{ticket}__tier_id": F("to_tier_id"),
+            f"{ticket}__resolved_at__isnull": False,
+            f"{ticket}__resolved_at__lte": F("bounce_deadline"),
+        }
+    )
+
+
+def bounce_candidates(month: Month, rules: DumpingRules) -> FilteredRelation:
+    """The moved ticket, joined only when it could have bounced this month.
+
+    A bounced ticket was resolved after the pass (so within or after the month) and
+    within the window of the pass that brought it to its last tier, which is no later
+    than when it entered that tier (``tier_entered_at``): the ledger is written in time
+    order. Both conditions are implied by ``bounced``; stating them lets PostgreSQL hash
+    the few thousand candidates instead of every ticket.
+    """
+    return FilteredRelation(
+        "ticket",
+        condition=Q(
+            ticket__resolved_at__gte=month.start,
+            ticket__resolved_at__lte=F("ticket__tier_entered_at") + rules.bounce_within,
+        ),
+    )
+
+
 def people_figures(
     month: Month,
     tiers_by_id: dict,
     department_id: int | None = None,
     rules: DumpingRules | None = None,
+    *,
+    resolutions: list[tuple] | None = None,
+    answers: dict[tuple, tuple[int, int]] | None = None,
 ) -> list[PersonFigures]:
-    """Every person's figures at every tier they worked at in the month, dumping flags set."""
+    """Every person's figures at every tier they worked at in the month, dumping flags set.
+
+    ``resolutions`` (``resolutions_by_person_and_day``) and ``answers``
+    (``answers_per_person``) are read when the caller already has them, so the month's
+    resolved tickets and answers are not scanned once more for the people.
+    """
     rules = rules or DumpingRules.from_settings()
     rows: dict[tuple[int, int], PersonFigures] = {}
 
     def row(user_id, tier_id) -> PersonFigures:
         return rows.setdefault((user_id, tier_id), PersonFigures(user_id, tier_id))
 
-    held = held_handoffs(month, department_id).values("to_owner_id", "to_tier_id")
-    for r in held.annotate(n=Count("ticket_id", distinct=True)).order_by():
-        row(r["to_owner_id"], r["to_tier_id"]).held = r["n"]
+    _count_held(month, department_id, row)
 
-    resolved = resolved_in(month, department_id).filter(resolved_by__isnull=False)
-    for r in (
-        resolved.values("resolved_by_id", "tier_id")
-        .annotate(
-            n=Count("id"),
-            responses=Count("survey_response"),
-            satisfied=Count("survey_response", filter=Q(survey_response__rating__gte=4)),
-        )
-        .order_by()
-    ):
-        figures = row(r["resolved_by_id"], r["tier_id"])
-        figures.resolved, figures.responses, figures.satisfied = (
-            r["n"],
-            r["responses"],
-            r["satisfied"],
-        )
+    if resolutions is None:
+        resolutions = resolutions_by_person_and_day(month, department_id)
+    if answers is None:
+        answers = answers_per_person(answer_groups(month, department_id))
+    # Credited to whoever resolved the ticket, at the tier where it was resolved.
+    for user_id, tier_id, _day, n in resolutions:
+        if user_id is not None:
+            row(user_id, tier_id).resolved += n
+    for (user_id, tier_id), (responses, satisfied) in answers.items():
+        if user_id is not None:
+            figures = row(user_id, tier_id)
+            figures.responses, figures.satisfied = responses, satisfied
 
     _count_moves(month, rules, department_id, row)
     people = [r for r in rows.values() if r.tier_id in tiers_by_id]
@@ -226,10 +301,21 @@ def _count_moves(month, rules, department_id, row) -> None:
     """
     conditions = metric_filters(rules)
     in_db = percentiles_in_database()
-    moves = moves_out(month, rules, department_id).annotate(
-        quick=ExpressionWrapper(conditions["quick_passes"], output_field=BooleanField()),
-        bounced=ExpressionWrapper(conditions["bounces"], output_field=BooleanField()),
+    moves = (
+        moves_out(month, rules, department_id)
+        .alias(candidate=bounce_candidates(month, rules))
+        .annotate(
+            quick=ExpressionWrapper(conditions["quick_passes"], output_field=BooleanField()),
+            bounced=ExpressionWrapper(bounced(rules, "candidate"), output_field=BooleanField()),
+        )
     )
+    # The ticket foreign key is not nullable, so Django joins the filtered relation with an
+    # INNER JOIN, which would drop every move whose ticket is no candidate: make it a LEFT
+    # JOIN (promote_joins leaves non-nullable joins alone). The reference tests fail loudly
+    # if a Django upgrade changes this.
+    for alias, join in list(moves.query.alias_map.items()):
+        if join.filtered_relation is not None:
+            moves.query.alias_map[alias] = join.promote()
     columns = ["person", "from_tier_id", "ticket_id", "kind", "quick", "bounced"] + (
         ["held_for"] if in_db else []
     )

@@ -3,7 +3,6 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -15,18 +14,16 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
-    Window,
 )
+from django.db.models.functions import Least
 from django.db.models.lookups import LessThan
 from django.utils.translation import gettext_lazy as _
 
 from reports.models import REASON_FIELDS, Reason, SurveyResponse
 from reports.months import Month
-from tickets.models import Channel, HandoffKind
+from tickets.models import Channel
 
 SATISFIED = Q(rating__gte=4)
-# Entries that are not a change of hands: the opening, the resolution and a breach mark.
-NOT_A_HANDOFF = [HandoffKind.OPENED, HandoffKind.RESOLVED, HandoffKind.BREACHED]
 MAX_HANDOFF_BUCKET = 5
 MAX_TIERS_BUCKET = 4
 TIME_BUCKETS = [  # (upper bound, label); the last bucket is open-ended
@@ -81,14 +78,6 @@ def time_bucket_expression():
     return Case(*whens, default=Value(len(TIME_BUCKETS) - 1), output_field=IntegerField())
 
 
-# Per-ticket handoff and tier counts folded into buckets in one pass (portable SQL).
-JOURNEY_SQL = """
-SELECT CASE WHEN j.changes >= %s THEN %s ELSE j.changes END,
-       CASE WHEN j.tiers >= %s THEN %s ELSE j.tiers END,
-       COUNT(*), SUM(CASE WHEN j.rating >= 4 THEN 1 ELSE 0 END)
-FROM ({journeys}) j
-GROUP BY 1, 2
-"""
 DIMENSIONS = {  # breakdown -> the grouped column
     "department": "ticket__department_id",
     "tier": "ticket__tier_id",
@@ -96,29 +85,67 @@ DIMENSIONS = {  # breakdown -> the grouped column
     "category": "ticket__category__name",
     "channel": "ticket__channel",
     "time_to_resolve": "time_bucket",
+    # The ticket's journey, kept on the ticket by the actions (see Ticket.handoff_count),
+    # capped into "n+" buckets.
+    "handoffs": "handoff_bucket",
+    "tiers_visited": "tiers_bucket",
 }
+# Breakdowns ordered by their key (buckets) rather than by their label.
+ORDERED_BY_KEY = {"time_to_resolve", "handoffs", "tiers_visited"}
 
 
-def monthly_satisfaction(
-    month: Month, names: dict, department_id: int | None = None, comment_limit: int | None = 100
-) -> Satisfaction:
-    """Shares satisfied (4-5) overall and by every dimension, reason counts and comments.
+def answer_groups(month: Month, department_id: int | None = None) -> list[dict]:
+    """The month's answers counted per combination of every dimension (one aggregate).
 
-    ``names`` maps departments, tiers and people to their labels. Two aggregates do the
-    work: one grouped by every plain dimension at once (folded per dimension here), one
-    for the ticket's journey (handoffs, tiers visited), whatever the number of answers.
+    Each row holds the dimensions' columns (``DIMENSIONS``), ``n`` answers, ``ok``
+    satisfied ones and each reason's count. ``monthly_satisfaction`` folds them per
+    dimension; the people's figures take their answers per resolver and tier from them.
     """
-    responses = responses_for(month, department_id)
-    groups = list(
-        responses.annotate(time_bucket=time_bucket_expression())
+    return list(
+        responses_for(month, department_id)
+        .annotate(
+            time_bucket=time_bucket_expression(),
+            handoff_bucket=Least(F("ticket__handoff_count"), Value(MAX_HANDOFF_BUCKET)),
+            tiers_bucket=Least(F("ticket__tiers_visited"), Value(MAX_TIERS_BUCKET)),
+        )
         .values(*DIMENSIONS.values())
         .annotate(
             n=Count("id"),
             ok=Count("id", filter=SATISFIED),
+            commented=Count("id", filter=~Q(comment="")),
             **{field: Count("id", filter=Q(**{field: True})) for field in REASON_FIELDS.values()},
         )
         .order_by()
     )
+
+
+def answers_per_person(groups: list[dict]) -> dict[tuple, tuple[int, int]]:
+    """{(resolver id, tier id): (answers, satisfied)} from ``answer_groups``."""
+    result: dict[tuple, tuple[int, int]] = {}
+    for group in groups:
+        key = (group[DIMENSIONS["person"]], group[DIMENSIONS["tier"]])
+        n, ok = result.get(key, (0, 0))
+        result[key] = (n + group["n"], ok + group["ok"])
+    return result
+
+
+def monthly_satisfaction(
+    month: Month,
+    names: dict,
+    department_id: int | None = None,
+    comment_limit: int | None = 100,
+    groups: list[dict] | None = None,
+) -> Satisfaction:
+    """Shares satisfied (4-5) overall and by every dimension, reason counts and comments.
+
+    ``names`` maps departments, tiers and people to their labels. One aggregate does the
+    work, grouped by every dimension at once (``answer_groups``, passed in when the caller
+    has it) and folded per dimension here, whatever the number of answers; the journey
+    dimensions read the ticket's stored journey columns instead of its ledger.
+    """
+    responses = responses_for(month, department_id)
+    if groups is None:
+        groups = answer_groups(month, department_id)
     channels = dict(Channel.choices)
     labels = {
         "department": lambda k: str(names["department"].get(k, _("(none)"))),
@@ -127,18 +154,25 @@ def monthly_satisfaction(
         "category": lambda k: k or str(_("(no category)")),
         "channel": lambda k: str(channels.get(k, k)),
         "time_to_resolve": lambda i: str(TIME_BUCKETS[i][1]),
+        "handoffs": lambda n: f"{n}+" if n == MAX_HANDOFF_BUCKET else str(n),
+        "tiers_visited": lambda n: f"{n}+" if n == MAX_TIERS_BUCKET else str(n),
     }
     overall = Share(None, str(_("All")))
+    comment_count = 0
     reason_counts = dict.fromkeys(REASON_FIELDS.values(), 0)
     breakdowns: dict[str, dict] = {dim: {} for dim in DIMENSIONS}
     for group in groups:
         overall.responses += group["n"]
         overall.satisfied += group["ok"]
+        comment_count += group["commented"]
         for reason_field in reason_counts:
             reason_counts[reason_field] += group[reason_field]
         for dim, column in DIMENSIONS.items():
             key = group[column]
-            share = breakdowns[dim].setdefault(key, Share(key, labels[dim](key)))
+            share = breakdowns[dim].get(key)
+            if share is None:
+                # Labels are translated strings: build each once, not once per group.
+                share = breakdowns[dim][key] = Share(key, labels[dim](key))
             share.responses += group["n"]
             share.satisfied += group["ok"]
     result = Satisfaction(
@@ -148,56 +182,22 @@ def monthly_satisfaction(
     result.breakdowns = {
         dim: sorted(
             shares.values(),
-            key=(lambda s: s.key) if dim == "time_to_resolve" else (lambda s: s.label),
+            key=(lambda s: s.key) if dim in ORDERED_BY_KEY else (lambda s: s.label),
         )
         for dim, shares in breakdowns.items()
     }
-    result.breakdowns["handoffs"], result.breakdowns["tiers_visited"] = _journeys(responses)
-    result.comments, result.comment_count = _latest_comments(responses, comment_limit)
+    result.comments = _latest_comments(responses, comment_limit)
+    # Counted with the groups above, so the comments query needs no count over the month.
+    result.comment_count = comment_count
     return result
 
 
-def _latest_comments(responses, limit: int | None) -> tuple[list[SurveyResponse], int]:
-    """The latest ``limit`` answers with a comment (all when None), and how many there are.
-
-    The total rides along as a window count over the whole filtered set (computed before
-    LIMIT), which saves a second pass over the month's answers; only when the page comes
-    back empty is a separate count needed (no comments, or a limit of 0).
-    """
-    commented = responses.exclude(comment="")
-    rows = list(
-        commented.select_related("ticket", "ticket__department")
-        .annotate(comments_in_month=Window(Count("id")))
+def _latest_comments(responses, limit: int | None) -> list[SurveyResponse]:
+    """The latest ``limit`` answers with a comment (all when None)."""
+    if limit == 0:
+        return []
+    return list(
+        responses.exclude(comment="")
+        .select_related("ticket", "ticket__department")
         .order_by("-answered_at", "-id")[:limit]
     )
-    if rows:
-        return rows, rows[0].comments_in_month
-    return rows, (0 if limit is None or limit > 0 else commented.count())
-
-
-def _journeys(responses) -> tuple[list[Share], list[Share]]:
-    """Satisfaction by number of handoffs and by tiers visited (each capped into "n+")."""
-    journeys = (
-        responses.order_by()
-        .values("id", "rating")
-        .annotate(
-            changes=Count("ticket__handoffs", filter=~Q(ticket__handoffs__kind__in=NOT_A_HANDOFF)),
-            tiers=Count("ticket__handoffs__to_tier_id", distinct=True),
-        )
-    )
-    inner_sql, inner_params = journeys.query.sql_with_params()
-    caps = [MAX_HANDOFF_BUCKET, MAX_HANDOFF_BUCKET, MAX_TIERS_BUCKET, MAX_TIERS_BUCKET]
-    with connection.cursor() as cursor:
-        cursor.execute(JOURNEY_SQL.format(journeys=inner_sql), [*caps, *inner_params])
-        rows = cursor.fetchall()
-    by_changes: dict[int, Share] = {}
-    by_tiers: dict[int, Share] = {}
-    for changes, tiers, n, ok in rows:
-        for buckets, key, cap in (
-            (by_changes, changes, MAX_HANDOFF_BUCKET),
-            (by_tiers, tiers, MAX_TIERS_BUCKET),
-        ):
-            share = buckets.setdefault(key, Share(key, f"{cap}+" if key == cap else str(key)))
-            share.responses += int(n)
-            share.satisfied += int(ok)
-    return ([by_changes[k] for k in sorted(by_changes)], [by_tiers[k] for k in sorted(by_tiers)])
