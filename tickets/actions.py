@@ -41,7 +41,7 @@ from tickets.transitions import is_lead_of_tier, is_member_of_tier
 MAX_TEXT = 20_000
 
 
-def _text(value, field_name: str, *, required: bool, max_length: int = MAX_TEXT) -> str:
+def clean_text(value, field_name: str, *, required: bool, max_length: int = MAX_TEXT) -> str:
     value = (value or "").strip()
     if "\x00" in value:
         raise InvalidInput(_("This field may not contain NUL characters."), field=field_name)
@@ -54,7 +54,7 @@ def _text(value, field_name: str, *, required: bool, max_length: int = MAX_TEXT)
     return value
 
 
-def _lock(ticket: Ticket | int) -> Ticket:
+def lock_ticket(ticket: Ticket | int) -> Ticket:
     """Lock the ticket's row, then read it with its owner, tier and department.
 
     Two statements on purpose: after waiting for a lock PostgreSQL re-checks only the
@@ -65,7 +65,7 @@ def _lock(ticket: Ticket | int) -> Ticket:
     return Ticket.objects.select_related("tier", "department", "owner").get(pk=ticket_id)
 
 
-def _require_open(ticket: Ticket) -> None:
+def require_open(ticket: Ticket) -> None:
     if ticket.status != Status.OPEN:
         raise TicketResolved()
 
@@ -164,8 +164,8 @@ def do_open_ticket(
     in the tier's queue.
     """
     now = now or timezone.now()
-    subject = _text(subject, "subject", required=True, max_length=200)
-    description = _text(description, "description", required=False)
+    subject = clean_text(subject, "subject", required=True, max_length=200)
+    description = clean_text(description, "description", required=False)
     if priority not in Priority.values:
         raise InvalidInput(_("Unknown priority."), field="priority")
     if channel not in Channel.values:
@@ -214,8 +214,8 @@ def do_claim_ticket(ticket: Ticket | int, actor, *, now: datetime | None = None)
     """
     now = now or timezone.now()
     with transaction.atomic():
-        ticket = _lock(ticket)
-        _require_open(ticket)
+        ticket = lock_ticket(ticket)
+        require_open(ticket)
         if not (is_member_of_tier(actor, ticket.tier_id) or is_manager(actor)):
             raise NotAllowed(_("Only members of %(tier)s can claim its tickets.") % {"tier": ticket.tier.name})
         if ticket.owner_id == actor.pk:
@@ -231,10 +231,10 @@ def do_claim_ticket(ticket: Ticket | int, actor, *, now: datetime | None = None)
 def do_release_ticket(ticket: Ticket | int, actor, *, note: str = "", now: datetime | None = None) -> Ticket:
     """Put an owned ticket back into its tier's queue (the clock keeps running)."""
     now = now or timezone.now()
-    note = _text(note, "note", required=False)
+    note = clean_text(note, "note", required=False)
     with transaction.atomic():
-        ticket = _lock(ticket)
-        _require_open(ticket)
+        ticket = lock_ticket(ticket)
+        require_open(ticket)
         if ticket.owner_id is None:
             raise Conflict(_("Nobody owns this ticket."))
         if not (ticket.owner_id == actor.pk or is_lead_of_tier(actor, ticket.tier_id) or is_manager(actor)):
@@ -248,10 +248,10 @@ def do_release_ticket(ticket: Ticket | int, actor, *, note: str = "", now: datet
 def do_assign_ticket(ticket: Ticket | int, actor, assignee, *, note: str = "", now: datetime | None = None) -> Ticket:
     """A tier lead (or a manager) gives the ticket to a member of its tier."""
     now = now or timezone.now()
-    note = _text(note, "note", required=False)
+    note = clean_text(note, "note", required=False)
     with transaction.atomic():
-        ticket = _lock(ticket)
-        _require_open(ticket)
+        ticket = lock_ticket(ticket)
+        require_open(ticket)
         if not (is_lead_of_tier(actor, ticket.tier_id) or is_manager(actor)):
             raise NotAllowed(_("Only a lead of %(tier)s can assign its tickets.") % {"tier": ticket.tier.name})
         if assignee is None or not assignee.is_active or membership_at(assignee, ticket.tier_id) is None:
@@ -281,10 +281,10 @@ def _require_owner_or_manager(ticket: Ticket, actor, what: str) -> None:
 def do_pass_up(ticket: Ticket | int, actor, *, note: str, now: datetime | None = None) -> Ticket:
     """Hand the ticket to the next tier's queue, saying what was tried; restarts the clock."""
     now = now or timezone.now()
-    note = _text(note, "note", required=True)
+    note = clean_text(note, "note", required=True)
     with transaction.atomic():
-        ticket = _lock(ticket)
-        _require_open(ticket)
+        ticket = lock_ticket(ticket)
+        require_open(ticket)
         _require_owner_or_manager(ticket, actor, _("pass up"))
         above = next_tier(ticket.tier)
         if above is None:
@@ -304,10 +304,10 @@ def do_transfer_ticket(
 ) -> Ticket:
     """Move the ticket to another department's first tier, with the reason; restarts the clock."""
     now = now or timezone.now()
-    note = _text(note, "note", required=True)
+    note = clean_text(note, "note", required=True)
     with transaction.atomic():
-        ticket = _lock(ticket)
-        _require_open(ticket)
+        ticket = lock_ticket(ticket)
+        require_open(ticket)
         _require_owner_or_manager(ticket, actor, _("transfer"))
         if department is None:
             raise InvalidInput(_("Choose a department."), field="department")
@@ -334,10 +334,10 @@ def do_resolve_ticket(
 ) -> Ticket:
     """Close the ticket for good with what was done. It never changes again."""
     now = now or timezone.now()
-    resolution = _text(resolution, "resolution", required=True)
+    resolution = clean_text(resolution, "resolution", required=True)
     with transaction.atomic():
-        ticket = _lock(ticket)
-        _require_open(ticket)
+        ticket = lock_ticket(ticket)
+        require_open(ticket)
         _require_owner_or_manager(ticket, actor, _("resolve"))
         before = _state(ticket)
         ticket.status = Status.RESOLVED
@@ -356,7 +356,7 @@ def do_resolve_ticket(
 def do_open_and_resolve_ticket(actor, *, resolution: str, now: datetime | None = None, **fields) -> Ticket:
     """Log a call that was answered on the spot: opened and resolved in one transaction."""
     now = now or timezone.now()
-    resolution = _text(resolution, "resolution", required=True)
+    resolution = clean_text(resolution, "resolution", required=True)
     with transaction.atomic():
         ticket = do_open_ticket(actor, now=now, **fields)
         if ticket.owner_id != actor.pk and not is_manager(actor):
@@ -367,10 +367,10 @@ def do_open_and_resolve_ticket(actor, *, resolution: str, now: datetime | None =
 def do_add_note(ticket: Ticket | int, actor, *, body: str, internal: bool = True, now: datetime | None = None) -> Note:
     """Add a note; notes never move the ticket or its clock."""
     now = now or timezone.now()
-    body = _text(body, "body", required=True)
+    body = clean_text(body, "body", required=True)
     with transaction.atomic():
-        ticket = _lock(ticket)
-        _require_open(ticket)
+        ticket = lock_ticket(ticket)
+        require_open(ticket)
         return Note.objects.create(ticket=ticket, author=actor, body=body, internal=internal, created_at=now)
 
 

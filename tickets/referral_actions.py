@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from departments.models import Department, Membership
 from departments.queries import department_ids_of
 from departments.roles import is_manager
-from tickets.actions import _lock, _require_open, _text
+from tickets.actions import clean_text, lock_ticket, require_open
 from tickets.errors import AlreadyClaimed, Conflict, InvalidInput, NotAllowed, TicketResolved
 from tickets.models import Referral, Status, Ticket
 from tickets.notifications import ticket_url
@@ -24,7 +24,7 @@ from tickets.outbox import queue_email, queue_emails
 
 
 def _lock_referral(referral: Referral | int) -> Referral:
-    """Lock, then read with joins (see ``tickets.actions._lock`` for why in two steps)."""
+    """Lock, then read with joins (see ``tickets.actions.lock_ticket`` for why in two steps)."""
     referral_id = referral.pk if isinstance(referral, Referral) else referral
     Referral.objects.select_for_update().filter(pk=referral_id).values_list("pk", flat=True).get()
     return Referral.objects.select_related("ticket", "department", "claimed_by", "asked_by").get(pk=referral_id)
@@ -47,10 +47,10 @@ def do_refer_ticket(
 ) -> Referral:
     """Ask another department a question about a ticket the actor owns."""
     now = now or timezone.now()
-    question = _text(question, "question", required=True)
+    question = clean_text(question, "question", required=True)
     with transaction.atomic():
-        ticket = _lock(ticket)
-        _require_open(ticket)
+        ticket = lock_ticket(ticket)
+        require_open(ticket)
         if not (ticket.owner_id == actor.pk or is_manager(actor)):
             raise NotAllowed(_("Only the ticket's owner can ask another department about it."))
         if department is None:
@@ -98,7 +98,7 @@ def do_claim_referral(referral: Referral | int, actor, *, now: datetime | None =
 def do_answer_referral(referral: Referral | int, actor, *, answer: str, now: datetime | None = None) -> Referral:
     """Answer the question; the answer is final and the ticket's owner is told."""
     now = now or timezone.now()
-    answer = _text(answer, "answer", required=True)
+    answer = clean_text(answer, "answer", required=True)
     with transaction.atomic():
         referral = _lock_referral(referral)
         _require_member(referral, actor)
