@@ -35,3 +35,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("tickets.urls")),
 ]
+
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

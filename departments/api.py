@@ -177,6 +177,8 @@ class BulletinsApi(generics.ListAPIView):
             ),
             401: _error("No valid token or session."),
             403: _error("include_expired is for managers."),
+            # DRF's page-number pagination answers an impossible page with a 404.
+            404: _error("No such page: `page` is past the last page, or not a page number."),
         },
     )
     def get(self, request: Request, *args, **kwargs):

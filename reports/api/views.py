@@ -32,11 +32,20 @@ class MonthlyReportView(APIView):
             "their own department. Durations are whole seconds, shares are 0\u20131."
         ),
         parameters=[
+            # The patterns are those ReportQuerySerializer checks, so clients see them too.
             OpenApiParameter(
-                "month", OpenApiTypes.STR, required=True, description="YYYY-MM, e.g. 2026-10"
+                "month",
+                OpenApiTypes.STR,
+                required=True,
+                pattern=r"^\d{4}-\d{1,2}$",
+                description="YYYY-MM, e.g. 2026-10",
             ),
             OpenApiParameter(
-                "department", OpenApiTypes.STR, required=False, description="Department slug"
+                "department",
+                OpenApiTypes.STR,
+                required=False,
+                pattern=r"^[-a-zA-Z0-9_]+$",
+                description="Department slug",
             ),
         ],
         responses={

@@ -70,3 +70,16 @@ def test_the_endpoint_is_documented_with_its_response_schema(client, october):
         "MonthlyReport"
     )
     assert {"400", "403"} <= set(operation["responses"])
+
+
+def test_the_schema_gives_the_month_and_department_patterns_the_endpoint_checks(october):
+    # Found by schemathesis (tests/test_api_fuzz.py): the schema called both plain strings,
+    # so "month=yes" looked valid to clients yet was refused with a 400.
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operation = schema["paths"]["/api/v1/reports/monthly/"]["get"]
+    patterns = {p["name"]: p["schema"].get("pattern") for p in operation["parameters"]}
+    assert patterns == {"month": r"^\d{4}-\d{1,2}$", "department": r"^[-a-zA-Z0-9_]+$"}
+    assert get(october.andrei, month="yes").status_code == 400
+    assert get(october.andrei, month="2026-10", department="not a slug").status_code == 400

@@ -164,6 +164,28 @@ def test_an_unknown_tier_is_a_404(org, path):
     assert response.json() == {"detail": "No such tier.", "code": "not_found"}
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        tier_url(level="abc"),
+        tier_url(level="-1"),
+        tier_url(level="1.0"),
+        tier_url(level="0"),
+        tier_url(level="\u0662"),  # an Arabic-Indic two: a decimal digit, not a level
+        tier_url(slug="customer%00service"),
+        tier_url(slug="%C3%BC%1D%3E"),
+    ],
+)
+def test_a_malformed_tier_path_is_the_same_json_404_not_an_html_page_or_a_500(org, path):
+    # Found by schemathesis (tests/test_api_fuzz.py): <int:level> and <slug:slug> in the
+    # URL pattern sent these to Django's HTML 404, and a NUL byte in the slug reached SQL.
+    response = client_for(org.andrei).patch(path, {"resolve_within": "1:00:00"}, format="json")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "No such tier.", "code": "not_found"}
+
+
 def test_malformed_json_on_a_tier_is_a_400(org):
     response = client_for(org.andrei).patch(
         tier_url(), data="{resolve", content_type="application/json"

@@ -249,3 +249,29 @@ def test_the_schema_documents_the_referral_endpoints_and_their_errors_without_wa
             "responses"
         ]
         assert {"200", "400", "401", "403", "404", "409"} <= set(answer)
+
+
+@pytest.mark.parametrize("raw_id", ["null", "ud_", "-1", "1.5", str(2**63)])
+@pytest.mark.parametrize("action", ["", "claim/", "answer/"])
+def test_a_malformed_referral_id_is_the_same_json_404_as_a_missing_one(org, intake, raw_id, action):
+    # Found by schemathesis (tests/test_api_fuzz.py): <int:referral_id> in the URL pattern
+    # sent "null" to Django's HTML 404 page instead of the API's JSON answer.
+    api = client_for(intake[1])
+    url = f"/api/v1/referrals/{raw_id}/{action}"
+    response = api.post(url, {"answer": "Yes."}, format="json") if action else api.get(url)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "No such referral.", "code": "not_found"}
+
+
+def test_a_page_past_the_end_of_the_referral_list_is_a_documented_json_404(org, intake):
+    # Found by schemathesis: DRF's pagination answers ?page=7381 with a 404 the schema did
+    # not list.
+    ask(org, intake)
+    response = client_for(intake[2]).get("/api/v1/referrals/", {"page": "7381"})
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Invalid page.", "code": "not_found"}
+    schema = APIClient().get("/api/schema/", {"format": "json"}).json()
+    assert "404" in schema["paths"]["/api/v1/referrals/"]["get"]["responses"]

@@ -1,6 +1,7 @@
 """The organisation as the API shows it: departments, their tiers, and each tier's time."""
 
 import logging
+import re
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -23,6 +24,19 @@ logger = logging.getLogger(__name__)
 
 # PositiveSmallIntegerField: a larger level in the path cannot name a tier.
 MAX_LEVEL = 32767
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,60}")
+
+
+def parse_level(text: str) -> int | None:
+    """The tier level written in the URL, or None when it cannot name a tier.
+
+    The URL matches any text, so "abc", "-1" or "1e5" reach this view and get the API's
+    JSON 404 like an unknown level, instead of Django's HTML page or an overflow in SQL.
+    """
+    if not (text.isascii() and text.isdecimal()):
+        return None
+    level = int(text)
+    return level if 1 <= level <= MAX_LEVEL else None
 
 
 def change_resolve_within(tier: Tier, actor, resolve_within) -> Tier:
@@ -85,14 +99,17 @@ class TierApi(APIView):
             ),
         },
     )
-    def patch(self, request: Request, slug: str, level: int) -> Response:
+    def patch(self, request: Request, slug: str, level: str) -> Response:
         if not is_manager(request.user):
             raise NotAllowed(_("Only managers can change a tier's time."))
         tier = None
-        if level <= MAX_LEVEL:
+        tier_level = parse_level(level)
+        # The URL matches any text: only a slug-shaped one can name a department (and a
+        # NUL byte would make PostgreSQL refuse the query with a 500).
+        if tier_level is not None and SLUG.fullmatch(slug):
             tier = (
                 Tier.objects.select_related("department")
-                .filter(department__slug=slug, level=level)
+                .filter(department__slug=slug, level=tier_level)
                 .first()
             )
         if tier is None:

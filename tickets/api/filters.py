@@ -9,6 +9,30 @@ from drf_spectacular.utils import extend_schema_field
 from tickets.models import Status, Ticket
 
 
+class StrictBooleanField(forms.Field):
+    """true/false (or 1/0); anything else is a 400 rather than silently ignored."""
+
+    default_error_messages = {"invalid": _("Use true or false.")}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        lowered = str(value).lower()
+        if lowered in ("true", "1"):
+            return True
+        if lowered in ("false", "0"):
+            return False
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanFilter(django_filters.Filter):
+    """A yes/no filter that refuses a typo: django-filter's BooleanFilter would drop
+    ``breached=-1`` or ``breached=yes`` and answer with every ticket."""
+
+    field_class = StrictBooleanField
+
+
 @extend_schema_field(OpenApiTypes.INT)
 class LevelFilter(django_filters.NumberFilter):
     """A tier level: a whole number in a smallint's range, so a huge value is a 400."""
@@ -27,7 +51,7 @@ class TicketFilter(django_filters.FilterSet):
     owner = django_filters.CharFilter(
         field_name="owner__username", max_length=150, help_text=_("The owner's username.")
     )
-    breached = django_filters.BooleanFilter(help_text=_("true or false"))
+    breached = StrictBooleanFilter(help_text=_("true or false"))
 
     class Meta:
         model = Ticket

@@ -7,7 +7,6 @@ the body (400 naming the field), then call ``tickets.referral_actions``, whose e
 global exception handler turns into 400, 403 or 409.
 """
 
-from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,8 +28,9 @@ from departments.queries import department_ids_of
 from departments.roles import is_manager
 from tickets.actions import MAX_TEXT
 from tickets.api.common import validated
+from tickets.api.filters import StrictBooleanFilter
 from tickets.api.inputs import NO_SUCH_DEPARTMENT, ClaimInput, SlugLookupField, Text
-from tickets.api.schema import REFERENCE_PARAMETER, error_responses
+from tickets.api.schema import NO_SUCH_PAGE, REFERENCE_PARAMETER, error_responses
 from tickets.api.serializers import ReferenceField
 from tickets.errors import NotAllowed
 from tickets.models import Referral
@@ -123,27 +123,6 @@ def referral_response(
         ReferralOutput(fresh, context={"request": request, "now": timezone.now()}).data,
         status=status_code,
     )
-
-
-class StrictBooleanField(forms.Field):
-    """true/false (or 1/0); anything else is a 400 rather than silently ignored."""
-
-    default_error_messages = {"invalid": gettext_lazy("Use true or false.")}
-
-    def to_python(self, value):
-        if value in (None, ""):
-            return None
-        lowered = str(value).lower()
-        if lowered in ("true", "1"):
-            return True
-        if lowered in ("false", "0"):
-            return False
-        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-
-
-@extend_schema_field(OpenApiTypes.BOOL)
-class StrictBooleanFilter(filters.Filter):
-    field_class = StrictBooleanField
 
 
 class ReferralFilter(filters.FilterSet):
@@ -248,7 +227,10 @@ class ReferralsApi(generics.ListAPIView):
             "Referrals on tickets you may read and every referral to your departments, the one "
             "due first first. Filter by `department`, `open` and `overdue`."
         ),
-        responses={200: ReferralOutput(many=True), **error_responses(400, 401)},
+        responses={
+            200: ReferralOutput(many=True),
+            **error_responses(400, 401, 404, e404=NO_SUCH_PAGE),
+        },
     )
     def get(self, request: Request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -264,7 +246,7 @@ class ReferralApi(APIView):
             **error_responses(401, 404, e404="No such referral, or out of your sight."),
         },
     )
-    def get(self, request: Request, referral_id: int) -> Response:
+    def get(self, request: Request, referral_id: str) -> Response:
         return referral_response(request, access_referral(request.user, referral_id))
 
 
@@ -290,7 +272,7 @@ class ReferralClaimApi(APIView):
             ),
         },
     )
-    def post(self, request: Request, referral_id: int) -> Response:
+    def post(self, request: Request, referral_id: str) -> Response:
         user = request.user
         referral = access_referral(user, referral_id)
         _require_member(user, referral, _("Only members of %(d)s can take its questions."))
@@ -323,7 +305,7 @@ class ReferralAnswerApi(APIView):
             ),
         },
     )
-    def post(self, request: Request, referral_id: int) -> Response:
+    def post(self, request: Request, referral_id: str) -> Response:
         user = request.user
         referral = access_referral(user, referral_id)
         _require_member(user, referral, _("Only members of %(d)s can answer its referrals."))

@@ -37,6 +37,11 @@ _DESCRIPTIONS = {
 }
 
 
+# Every paginated list answers 404 for a `page` past the last one (or not a number), as
+# DRF's PageNumberPagination does; the lists document it with this text.
+NO_SUCH_PAGE = _("No such page: `page` is past the last page, or not a page number.")
+
+
 def error_responses(*statuses: int, **descriptions: str) -> dict:
     """Return the ``responses`` entries for these error statuses.
 

@@ -29,8 +29,29 @@ class ReferenceField(serializers.Field):
         return format_reference(value)
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "format": "email"},
+            {"type": "string", "maxLength": 0},
+        ],
+        "description": "Empty when the customer left only a phone number.",
+    }
+)
+class OptionalEmailField(serializers.CharField):
+    """A customer's email, or "" when they gave only a phone: not always an email address."""
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+
 @extend_schema_serializer(component_name="Customer")
 class CustomerOutput(serializers.ModelSerializer):
+    # A customer opened with a phone only has email "": documented as the model's EmailField
+    # alone, the answer would break its own schema (format "email").
+    email = OptionalEmailField()
+
     class Meta:
         model = Customer
         fields = ["id", "name", "email", "phone", "external_reference"]

@@ -11,7 +11,7 @@ from tickets.actions import do_open_ticket
 from tickets.api.common import ticket_response, validated
 from tickets.api.filters import TicketFilter
 from tickets.api.inputs import TicketCreateInput
-from tickets.api.schema import REFERENCE_PARAMETER, error_responses
+from tickets.api.schema import NO_SUCH_PAGE, REFERENCE_PARAMETER, error_responses
 from tickets.api.serializers import HandoffOutput, TicketOutput
 from tickets.models import Customer, Ticket
 from tickets.queries import access_ticket, handoffs_of, ticket_list
@@ -51,7 +51,10 @@ class TicketsApi(generics.ListAPIView):
     @extend_schema(
         operation_id="tickets_list",
         summary="List the tickets you may read",
-        responses={200: TicketOutput(many=True), **error_responses(400, 401)},
+        responses={
+            200: TicketOutput(many=True),
+            **error_responses(400, 401, 404, e404=NO_SUCH_PAGE),
+        },
     )
     def get(self, request: Request, *args, **kwargs):
         return super().get(request, *args, **kwargs)

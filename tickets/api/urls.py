@@ -1,4 +1,8 @@
-"""The REST API, mounted at /api/v1/ by config.urls."""
+"""The REST API, mounted at /api/v1/ by config.urls.
+
+Path parameters are matched as text (``<str:...>``), never ``<int:...>`` or ``<slug:...>``:
+a malformed value must reach the view and get the API's JSON 404, not Django's HTML page.
+"""
 
 from django.urls import path
 
@@ -24,7 +28,7 @@ urlpatterns = [
     path("tickets/<str:reference>/notes/", moves.NotesApi.as_view(), name="api-ticket-notes"),
     path("departments/", departments.DepartmentsApi.as_view(), name="api-departments"),
     path(
-        "departments/<slug:slug>/tiers/<int:level>/",
+        "departments/<str:slug>/tiers/<str:level>/",
         departments.TierApi.as_view(),
         name="api-department-tier",
     ),
