@@ -165,6 +165,11 @@ TIERDESK_SHORT_NOTE_CHARS = env.int("TIERDESK_SHORT_NOTE_CHARS", default=20)
 TIERDESK_BOUNCE_MINUTES = env.int("TIERDESK_BOUNCE_MINUTES", default=30)
 TIERDESK_DUMPING_FACTOR = env.float("TIERDESK_DUMPING_FACTOR", default=2.0)
 TIERDESK_DUMPING_MIN_EVENTS = env.int("TIERDESK_DUMPING_MIN_EVENTS", default=3)
+# Who a time-out is charged to (tickets.responsibility): a release by the owner with at most
+# this share of the tier's time left is "late", and an owner who received the ticket less
+# than this many minutes before its deadline after such a release is not charged for it.
+TIERDESK_LATE_RELEASE_SHARE = env.float("TIERDESK_LATE_RELEASE_SHARE", default=0.25)
+TIERDESK_LATE_RECEIPT_MINUTES = env.int("TIERDESK_LATE_RECEIPT_MINUTES", default=60)
 
 # --- Celery -----------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

@@ -15,6 +15,8 @@ class Bar:
     label: str
     value: str
     show_label: bool
+    url: str = ""
+    count: int = 0
 
 
 @dataclass
@@ -51,12 +53,13 @@ def bar_chart(
     points: list[tuple[str, float | None]], *, percent: bool = False, label_every: int = 1
 ) -> dict:
     """Bars for (label, value) pairs; a None value draws no bar but keeps its slot."""
-    values = [v or 0 for _label, v in points]
+    values = [point[1] or 0 for point in points]
     top = _scale_max(values, percent)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(len(points), 1)
     bars = []
-    for i, (label, value) in enumerate(points):
+    for i, (label, value, *link) in enumerate(points):
+        url, count = link if link else ("", 0)
         h = plot_h * (value or 0) / top
         text = "\u2013" if value is None else (f"{value:.0f}%" if percent else f"{value:g}")
         bars.append(
@@ -68,6 +71,8 @@ def bar_chart(
                 label=str(label),
                 value=text,
                 show_label=i % label_every == 0,
+                url=url if count else "",
+                count=count,
             )
         )
     return {
@@ -84,12 +89,13 @@ def bar_chart(
 
 def line_chart(points: list[tuple[str, float]], *, label_every: int = 1) -> dict:
     """A polyline through (label, value) pairs, one point per slot."""
-    values = [v for _label, v in points]
+    values = [point[1] for point in points]
     top = _scale_max(values, False)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     step = plot_w / max(len(points) - 1, 1)
     dots = []
-    for i, (label, value) in enumerate(points):
+    for i, (label, value, *link) in enumerate(points):
+        url, count = link if link else ("", 0)
         dots.append(
             {
                 "x": round(LEFT + i * step, 1),
@@ -97,6 +103,8 @@ def line_chart(points: list[tuple[str, float]], *, label_every: int = 1) -> dict
                 "label": str(label),
                 "value": value,
                 "show_label": i % label_every == 0,
+                "url": url if count else "",
+                "count": count,
             }
         )
     return {

@@ -97,11 +97,19 @@ class SurveyResponse(models.Model):
 
 
 class MonthlySummary(models.Model):
-    """One row per month whose summary email went out: a second beat finds it and stops."""
+    """One row per closed month: its summary email went out (a second beat finds it and
+    stops), and ``sent_at`` is the instant the month closed."""
 
     month = models.DateField(_("month"), unique=True, help_text=_("The first day of the month."))
     sent_at = models.DateTimeField(_("queued"), default=timezone.now)
     recipients = models.PositiveIntegerField(_("recipients"), default=0)
+    figures = models.JSONField(
+        _("figures at the close"), default=dict, blank=True,
+        help_text=_(
+            "The month's figures when the summary went out: the month is reported as it"
+            " stood then (docs/metrics.md, a closed month stays closed)."
+        ),
+    )
 
     class Meta:
         ordering = ["-month"]

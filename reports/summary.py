@@ -5,10 +5,14 @@ import logging
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from reports.metrics import MonthlyReport, monthly_report
+from reports.metrics.closing import snapshot
+from reports.metrics.definitions import FIGURES
+from reports.metrics.people import DUMPING_SIGNS
 from reports.models import MonthlySummary
 from reports.months import Month
 from tickets.notifications import manager_emails
@@ -35,20 +39,23 @@ def _hours(seconds) -> str:
 
 
 def summary_body(report: MonthlyReport) -> str:
+    """The email's text, with the dashboard's names for each figure (``FIGURES``)."""
     org = report.flow.organisation
+    label = {key: str(f.label) for key, f in FIGURES.items()}
     lines = [
         _("Tierdesk summary for %(month)s") % {"month": report.month.label},
+        _("Every number counts distinct tickets; docs/metrics.md and the dashboard define each."),
         "",
-        _("Opened: %(n)d") % {"n": org.opened},
-        _("Resolved: %(n)d (within the tier's time: %(p)s)")
-        % {"n": org.resolved, "p": _pct(org.within_share)},
-        _("Median time to resolve: %(m)s; 90th percentile: %(p)s")
-        % {"m": _hours(org.median_seconds), "p": _hours(org.p90_seconds)},
-        _("Passed up: %(p)d; escalated by the clock: %(e)d; breached at the top: %(b)d")
-        % {"p": org.passed_up, "e": org.escalated, "b": org.breached},
-        _("Open at month end: %(n)d") % {"n": org.backlog},
-        _("Satisfied customers: %(p)s of %(n)d answers")
+        f"{label['opened']}: {org.opened}",
+        f"{label['resolved']}: {org.resolved} ({label['within_share']}: {_pct(org.within_share)})",
+        f"{label['median']}: {_hours(org.median_seconds)}; {label['p90']}: {_hours(org.p90_seconds)}",
+        f"{label['passed_up']}: {org.passed_up}; {label['escalated']}: {org.escalated};"
+        f" {label['breached']}: {org.breached}; {label['unowned_timeouts']}: {org.unowned_timeouts}",
+        f"{label['backlog']}: {org.backlog}",
+        f"{label['came_back_rate']}: {_pct(org.came_back_rate)} ({org.came_back})",
+        _("%(label)s: %(p)s of %(n)d answers")
         % {
+            "label": label["satisfied"],
             "p": _pct(report.satisfaction.overall.share),
             "n": report.satisfaction.overall.responses,
         },
@@ -59,19 +66,12 @@ def summary_body(report: MonthlyReport) -> str:
     for p in top:
         who = (p.user.get_full_name() or p.user.username) if p.user else "?"
         flag = _(" (well above the tier)") if p.is_flagged else ""
+        signs = "; ".join(
+            f"{label[name]} {getattr(p, name)}" for name in DUMPING_SIGNS if getattr(p, name)
+        )
         lines.append(
-            _(
-                "- %(who)s, %(tier)s: %(q)d quick passes, %(t)d timed out, %(b)d bounces, %(s)s dumped%(flag)s"
-            )
-            % {
-                "who": who,
-                "tier": f"{p.tier.department.name} · {p.tier.name}",
-                "q": p.quick_passes,
-                "t": p.timeouts,
-                "b": p.bounces,
-                "s": _pct(p.dumped_share),
-                "flag": flag,
-            }
+            f"- {who}, {p.tier.department.name} · {p.tier.name}: {signs};"
+            f" {label['dumped_share']} {_pct(p.dumped_share)}{flag}"
         )
     if not top:
         lines.append(_("- nobody dumped a ticket."))
@@ -79,17 +79,30 @@ def summary_body(report: MonthlyReport) -> str:
     return "\n".join(lines)
 
 
-def send_monthly_summary(month: Month) -> int:
-    """Queue the month's summary to every manager, once per month; return emails queued.
+class MonthNotOver(ValueError):
+    """A month's summary can only be sent once the month has ended."""
 
-    The MonthlySummary row and the outbox rows commit together: a second run (a doubled
-    beat, a retried task, a second worker) hits the unique month and queues nothing.
+
+def send_monthly_summary(month: Month, *, now=None) -> int:
+    """Close the month: store its figures and queue its summary to every manager, once.
+
+    The MonthlySummary row (with the figures as they stand at ``now``) and the outbox rows
+    commit together: a second run (a doubled beat, a retried task, a second worker) hits
+    the unique month and queues nothing. Returns the number of emails queued.
     """
+    now = now or timezone.now()
+    if now < month.end:
+        raise MonthNotOver(f"{month} has not ended yet")
     recipients = sorted(set(manager_emails()))
     try:
         with transaction.atomic():
-            MonthlySummary.objects.create(month=month.first_day, recipients=len(recipients))
+            summary = MonthlySummary.objects.create(
+                month=month.first_day, recipients=len(recipients), sent_at=now
+            )
+            # Read as of the close just recorded: the same figures the page will show.
             report = monthly_report(month, comment_limit=0)
+            summary.figures = snapshot(report)
+            summary.save(update_fields=["figures"])
             subject = _("Tierdesk: %(month)s in figures") % {"month": report.month.label}
             body = summary_body(report)
             for email in recipients:

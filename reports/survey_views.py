@@ -1,5 +1,7 @@
 """The customer's survey page: no login, no staff navigation, one ticket, once."""
 
+from functools import wraps
+
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -9,7 +11,30 @@ from reports.forms import SurveyForm
 from reports.models import SurveyInvitation
 from reports.surveys import SurveyUnavailable, access_survey, do_answer_survey
 
+# The secret token is in the page's own URL, so no other site may receive it as a Referer.
+# Not "no-referrer": under it Chromium sends `Origin: null` with the form POST, which
+# Django's CSRF check rightly refuses. Under "same-origin" the full Referer goes only to
+# us, and the POST to ourselves carries our real Origin.
+SURVEY_REFERRER_POLICY = "same-origin"
 
+
+def referrer_policy_same_origin(view):
+    """Send every survey response with ``Referrer-Policy: same-origin``.
+
+    Set here, not left to ``SECURE_REFERRER_POLICY``: SecurityMiddleware keeps a header the
+    view already set, so loosening the site-wide policy cannot expose the token.
+    """
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response.headers["Referrer-Policy"] = SURVEY_REFERRER_POLICY
+        return response
+
+    return wrapped
+
+
+@referrer_policy_same_origin
 @never_cache
 @csrf_protect
 @require_http_methods(["GET", "POST"])

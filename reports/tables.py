@@ -1,9 +1,12 @@
 """Every table of the dashboard as plain rows: what the CSV downloads and the API share."""
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from reports.metrics import MonthlyReport
+from reports.metrics.definitions import FIGURES
 from reports.metrics.flow import FlowFigures
+from reports.metrics.people import DUMPING_SIGNS
 
 
 def _share(value) -> str:
@@ -14,20 +17,28 @@ def _maybe(value) -> object:
     return "" if value is None else value
 
 
+def _label(key: str):
+    return FIGURES[key].label
+
+
 FLOW_HEADER = [
     _("Scope"),
     _("Department"),
     _("Tier"),
-    _("Opened"),
-    _("Resolved"),
-    _("Passed up"),
-    _("Escalated by the clock"),
-    _("Breached at the top"),
-    _("Resolved within time (%)"),
-    _("Median time to resolve (s)"),
-    _("90th percentile time to resolve (s)"),
-    _("Backlog at month end"),
-    _("Resolved on the first call"),
+    _label("opened"),
+    _label("resolved"),
+    _("Resolved within time"),
+    format_lazy("{} (%)", _label("within_share")),
+    format_lazy("{} (s)", _label("median")),
+    _("%(label)s (s)") % {"label": _label("p90")},
+    _label("passed_up"),
+    _label("escalated"),
+    _label("breached"),
+    _label("unowned_timeouts"),
+    _label("backlog"),
+    _label("first_call"),
+    _("Came back (tickets)"),
+    format_lazy("{} (%)", _label("came_back_rate")),
 ]
 
 
@@ -38,14 +49,18 @@ def _flow_cells(scope, department, tier, f: FlowFigures) -> list:
         tier,
         f.opened,
         f.resolved,
-        f.passed_up,
-        f.escalated,
-        f.breached,
+        f.resolved_within,
         _share(f.within_share),
         _maybe(f.median_seconds),
         _maybe(f.p90_seconds),
+        f.passed_up,
+        f.escalated,
+        f.breached,
+        f.unowned_timeouts,
         f.backlog,
         f.first_call,
+        f.came_back,
+        _share(f.came_back_rate),
     ]
 
 
@@ -70,13 +85,16 @@ PEOPLE_HEADER = [
     _("Username"),
     _("Department"),
     _("Tier"),
-    _("Held"),
-    _("Resolved"),
-    _("Passed up"),
-    _("Timed out while held"),
-    _("Median time held before passing (s)"),
-    _("Survey answers"),
-    _("Satisfied (%)"),
+    _label("held"),
+    _label("person_resolved"),
+    _label("came_back"),
+    _label("resolved_for_good"),
+    _label("person_passed_up"),
+    format_lazy("{} (s)", _label("median_held")),
+    _("Survey answers (resolved)"),
+    format_lazy("{} (%)", _label("satisfied_resolved")),
+    _("Survey answers (held)"),
+    format_lazy("{} (%)", _label("satisfied_held")),
 ]
 
 
@@ -89,11 +107,14 @@ def people_rows(report: MonthlyReport) -> list[list]:
             p.tier.name,
             p.held,
             p.resolved,
+            p.came_back,
+            p.resolved_for_good,
             p.passed_up,
-            p.timeouts,
             _maybe(p.median_held_seconds),
             p.responses,
             _share(p.satisfied_share),
+            p.held_responses,
+            _share(p.held_satisfied_share),
         ]
         for p in report.people
     ]
@@ -104,12 +125,10 @@ DUMPING_HEADER = [
     _("Username"),
     _("Department"),
     _("Tier"),
-    _("Held"),
-    _("Quick passes"),
-    _("Let it time out"),
-    _("Bounces"),
-    _("Tickets dumped"),
-    _("Share dumped (%)"),
+    _label("held"),
+    *[_label(name) for name in DUMPING_SIGNS],
+    _label("dumped"),
+    format_lazy("{} (%)", _label("dumped_share")),
     _("Highlighted for"),
 ]
 
@@ -122,9 +141,7 @@ def dumping_rows(report: MonthlyReport) -> list[list]:
             p.tier.department.name,
             p.tier.name,
             p.held,
-            p.quick_passes,
-            p.timeouts,
-            p.bounces,
+            *[getattr(p, name) for name in DUMPING_SIGNS],
             p.dumped,
             _share(p.dumped_share),
             " ".join(sorted(p.flagged)),
@@ -177,7 +194,7 @@ def comments_rows(report: MonthlyReport) -> list[list]:
     ]
 
 
-DAILY_HEADER = [_("Day"), _("Resolved"), _("Backlog at end of day")]
+DAILY_HEADER = [_("Day"), _label("day_resolved"), _label("day_backlog")]
 
 
 def daily_rows(report: MonthlyReport) -> list[list]:

@@ -1,4 +1,4 @@
-"""The monthly dashboard, the tickets behind each figure, and the CSV downloads."""
+"""The monthly dashboard, the tickets behind each number, and the CSV downloads."""
 
 import csv
 
@@ -16,14 +16,21 @@ from departments.models import Tier
 from reports.access import refuse_other_departments, report_scope
 from reports.forms import ReportFilterForm
 from reports.metrics import monthly_report
-from reports.metrics.people import DRILL_METRICS, drill_down_ticket_ids
+from reports.metrics.closing import closed_month
+from reports.metrics.definitions import FIGURES
+from reports.metrics.drill import LEVELS, UnknownFigure, figure_tickets, figures_of, parse_key
+from reports.metrics.rules import Rules
+from reports.metrics.scope import ReportScope
+from reports.metrics.people import DUMPING_SIGNS
 from reports.months import last_full_month, organisation_zone, recent_months
 from reports.tables import TABLES
+from reports.templatetags.reports import drill_url
 from tickets.models import Ticket
 from tickets.queries import TICKET_LIST_RELATED
 
 # Characters that make a spreadsheet treat a cell as a formula (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+DRILL_PAGE_SIZE = 50
 
 
 def _filters(request):
@@ -53,7 +60,7 @@ def dashboard(request):
     if month is None:
         return render(request, "reports/dashboard.html", {"form": form, "report": None}, status=400)
     report = monthly_report(month, department)
-    days = report.resolved_per_day
+    query = _query(month, department)
     context = {
         "form": form,
         "report": report,
@@ -61,19 +68,73 @@ def dashboard(request):
         "department": department,
         "months": recent_months(),
         "definitions": report.definitions(),
-        "query": _query(month, department),
+        "labels": {key: f.label for key, f in FIGURES.items()},
+        "query": query,
         "tables": {slug: title for slug, (title, _h, _r) in TABLES.items()},
-        "resolved_points": [(d.day, n) for d, n in days],
-        "backlog_points": [(d.day, n) for d, n in report.backlog_per_day],
+        "flow_columns": FLOW_COLUMNS,
+        "people_columns": PEOPLE_COLUMNS,
+        "dumping_columns": DUMPING_SIGNS,
+        "dumping_definitions": (*DUMPING_SIGNS, "dumped", "dumped_share", "highlight"),
+        "zone": organisation_zone(),
+        **_chart_points(report, query),
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+# The flow table's columns, in the order of reports/partials/flow_cells.html.
+FLOW_COLUMNS = (
+    "opened",
+    "resolved",
+    "within_share",
+    "median",
+    "p90",
+    "passed_up",
+    "escalated",
+    "breached",
+    "unowned_timeouts",
+    "backlog",
+    "first_call",
+    "came_back_rate",
+)
+PEOPLE_COLUMNS = (
+    "held",
+    "person_resolved",
+    "came_back",
+    "resolved_for_good",
+    "person_passed_up",
+    "median_held",
+    "satisfied_resolved",
+    "satisfied_held",
+)
+
+
+def _chart_points(report, query) -> dict:
+    """(label, value, drill-down url, tickets behind it) for each point of the four charts."""
+    def day(d, figure, n):
+        return (d.day, n, drill_url(query, "day", figure, d.isoformat()), n)
+
+    return {
+        "resolved_points": [day(d, "resolved", n) for d, n in report.resolved_per_day],
+        "backlog_points": [day(d, "backlog", n) for d, n in report.backlog_per_day],
         "within_points": [
-            (f"{t.tier.department.name[:12]} {t.tier.level}", _pct(t.figures.within_share))
+            (
+                f"{t.tier.department.name[:12]} {t.tier.level}",
+                _pct(t.figures.within_share),
+                drill_url(query, "tier", "within_share", t.tier.pk),
+                t.figures.resolved_within,
+            )
             for t in report.flow.tier_rows()
         ],
         "handoff_points": [
-            (s.label, _pct(s.share)) for s in report.satisfaction.breakdowns["handoffs"]
+            (
+                s.label,
+                _pct(s.share),
+                drill_url(query, "answers", "handoffs", s.key),
+                s.responses,
+            )
+            for s in report.satisfaction.breakdowns["handoffs"]
         ],
     }
-    return render(request, "reports/dashboard.html", context)
 
 
 def _pct(share):
@@ -83,53 +144,63 @@ def _pct(share):
 @login_required
 @require_GET
 def drill_down(request):
-    """The tickets behind one person's figure (person + metric + month, optionally tier)."""
+    """The tickets behind one number of the dashboard (level + key + figure + month)."""
     form, month, department = _filters(request)
     if month is None:
-        return render(
-            request, "reports/drill_down.html", {"form": form, "errors": form.errors}, status=400
-        )
-    metric = request.GET.get("metric", "")
+        return _drill_error(request, form, form.errors)
+    level, figure = request.GET.get("level", ""), request.GET.get("figure", "")
     errors = {}
-    if metric not in DRILL_METRICS:
-        errors["metric"] = _("Choose one of: %(m)s.") % {"m": ", ".join(DRILL_METRICS)}
-    person = _id_param(request, "person", errors)
-    tier_id = _id_param(request, "tier", errors, required=False)
-    user = get_user_model().objects.filter(pk=person).first() if person else None
-    if person and user is None:
-        errors["person"] = _("No such person.")
-    tier = Tier.objects.select_related("department").filter(pk=tier_id).first() if tier_id else None
-    if tier_id and tier is None:
-        errors["tier"] = _("No such tier.")
+    if level not in LEVELS:
+        errors["level"] = _("Choose one of: %(m)s.") % {"m": ", ".join(LEVELS)}
+    elif figure not in figures_of(level):
+        errors["figure"] = _("Choose one of: %(m)s.") % {"m": ", ".join(figures_of(level))}
+    key = tier = None
+    if not errors:
+        try:
+            key = parse_key(level, figure, request.GET.get("key", ""))
+        except UnknownFigure:
+            errors["key"] = _("This does not name a row of the report.")
+    if not errors and level == "person":
+        tier = _tier(request, errors)
+        if key is not None and not get_user_model().objects.filter(pk=key).exists():
+            errors["key"] = _("No such person.")
+    if not errors and level == "tier" and not Tier.objects.filter(pk=key).exists():
+        errors["key"] = _("No such tier.")
+    if not errors and level == "day" and key not in month.days():
+        errors["key"] = _("Give a day of %(month)s.") % {"month": month.label}
     if errors:
-        return render(
-            request, "reports/drill_down.html", {"form": form, "errors": errors}, status=400
-        )
+        return _drill_error(request, form, errors)
     if department and tier and tier.department_id != department.pk:
         raise Http404
-    ids = drill_down_ticket_ids(
-        month, user.pk, tier_id, metric, department.pk if department else None
+    close = closed_month(month)
+    scope = ReportScope(
+        month,
+        department.pk if department else None,
+        Rules.from_settings(),
+        as_of=close.sent_at if close else None,
     )
+    ids = figure_tickets(scope, level, figure, key, tier.pk if tier else None)
     tickets = (
         Ticket.objects.filter(pk__in=ids)
         .select_related(*TICKET_LIST_RELATED)
         .order_by("-opened_at", "-id")
     )
-    page = Paginator(tickets, 50).get_page(request.GET.get("page"))
+    page = Paginator(tickets, DRILL_PAGE_SIZE).get_page(request.GET.get("page"))
+    extra = {"level": level, "figure": figure, "key": request.GET.get("key", "")}
+    if tier:
+        extra["tier"] = tier.pk
+    person = get_user_model().objects.filter(pk=key).first() if level == "person" else None
     context = {
         "form": form,
         "month": month,
         "department": department,
-        "person": user,
+        "title": _figure_title(level, figure, key, person, tier),
         "tier": tier,
-        "metric": metric,
-        "metric_label": _metric_label(metric),
         "page": page,
+        "closed": close,
         "back": _query(month, department),
         "errors": {},
-        "page_query": _query(
-            month, department, metric=metric, person=user.pk, **({"tier": tier.pk} if tier else {})
-        ),
+        "page_query": _query(month, department, **extra),
         "zone": organisation_zone(),
     }
     for ticket in page:
@@ -137,28 +208,41 @@ def drill_down(request):
     return render(request, "reports/drill_down.html", context)
 
 
-def _id_param(request, name, errors, required=True):
-    raw = request.GET.get(name, "")
-    if not raw:
-        if required:
-            errors[name] = _("This field is required.")
-        return None
+def _drill_error(request, form, errors):
+    return render(
+        request, "reports/drill_down.html", {"form": form, "errors": errors}, status=400
+    )
+
+
+def _tier(request, errors):
+    raw = request.GET.get("tier", "")
     if not raw.isdigit() or len(raw) > 18:
-        errors[name] = _("Give a number.")
+        errors["tier"] = _("Give a number.")
         return None
-    return int(raw)
+    tier = Tier.objects.select_related("department").filter(pk=int(raw)).first()
+    if tier is None:
+        errors["tier"] = _("No such tier.")
+    return tier
 
 
-def _metric_label(metric: str) -> str:
-    return {
-        "held": _("Tickets held"),
-        "resolved": _("Tickets resolved"),
-        "passed_up": _("Tickets passed up"),
-        "quick_passes": _("Quick passes"),
-        "timeouts": _("Let it time out"),
-        "bounces": _("Bounces"),
-        "dumped": _("Tickets dumped"),
-    }.get(metric, metric)
+def _figure_title(level, figure, key, person, tier) -> str:
+    if level == "answers":
+        return _("Survey answers")
+    label = FIGURES.get(_label_key(level, figure))
+    name = str(label.label) if label else figure
+    if person is not None:
+        return f"{name} · {person.get_full_name() or person.username}"
+    if level == "day":
+        return f"{name} · {key.isoformat()}"
+    return name
+
+
+def _label_key(level, figure) -> str:
+    if level == "person" and figure in ("resolved", "passed_up"):
+        return f"person_{figure}"
+    if level == "day":
+        return f"day_{figure}"
+    return {"responses": "answers", "held_responses": "answers"}.get(figure, figure)
 
 
 def _ticket_url(ticket) -> str | None:

@@ -12,7 +12,8 @@ from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Case, Exists, F, OuterRef, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +21,7 @@ from departments.deadlines import due_at as deadline
 from departments.models import Department, Tier
 from departments.queries import first_tier, front_line_department, membership_at, next_tier
 from departments.roles import is_manager
-from tickets import notifications
+from tickets import notifications, responsibility
 from tickets.errors import AlreadyClaimed, Conflict, InvalidInput, NotAllowed, TicketResolved
 from tickets.models import (
     NOT_A_CHANGE_OF_HANDS,
@@ -71,7 +72,7 @@ def require_open(ticket: Ticket) -> None:
 
 
 # The journey columns every change of a ticket rewrites along with its handoff.
-JOURNEY_FIELDS = ["last_handoff_at", "handoff_count", "tiers_visited"]
+JOURNEY_FIELDS = ["last_handoff_at", "handoff_count", "tiers_visited", "owned_since"]
 
 
 def _save_and_record(
@@ -88,9 +89,12 @@ def _advance_journey(ticket: Ticket, kind: str, at: datetime, before: dict) -> t
 
     The ticket must be locked and read after the lock, so ``last_handoff_at`` is the time of
     its latest ledger entry. Only a move to another tier can add a tier visited, and only
-    when no earlier entry of the ticket entered that tier (one index probe).
+    when no earlier entry of the ticket entered that tier (one index probe). A change of
+    owner restarts ``owned_since``; anything else (a resolution) keeps it.
     """
     since_previous = at - ticket.last_handoff_at if ticket.last_handoff_at else None
+    if ticket.owner_id != before.get("owner_id"):
+        ticket.owned_since = at if ticket.owner_id is not None else None
     if kind not in NOT_A_CHANGE_OF_HANDS:
         ticket.handoff_count += 1
     if (
@@ -105,6 +109,12 @@ def _advance_journey(ticket: Ticket, kind: str, at: datetime, before: dict) -> t
 def _record(
     ticket: Ticket, kind: str, actor, at: datetime, *, before: dict, note: str = "", since_previous=None
 ) -> Handoff:
+    """Write the handoff of a change already made to ``ticket``; ``before`` is ``_state`` from before it.
+
+    The clock facts (``tier_time``, ``due_at``) are those of the tier the ticket was at before
+    the move; an opening has no before, so they are those of the clock it starts.
+    """
+    previous_owner_since = before.get("owned_since")
     handoff = Handoff.objects.create(
         ticket=ticket,
         kind=kind,
@@ -118,6 +128,13 @@ def _record(
         to_department_id=ticket.department_id,
         note=note,
         since_previous=since_previous,
+        tier_time=before["tier_time"] if before else ticket.tier.resolve_within,
+        due_at=before["due_at"] if before else ticket.due_at,
+        held_for=(
+            at - previous_owner_since
+            if before.get("owner_id") is not None and previous_owner_since is not None
+            else None
+        ),
     )
     if ticket.owner_id is not None and kind != HandoffKind.RESOLVED:
         # The entry gives the ticket to someone: the first time at this tier starts a holding.
@@ -130,7 +147,16 @@ def _record(
 
 
 def _state(ticket: Ticket) -> dict:
-    return {"owner_id": ticket.owner_id, "tier_id": ticket.tier_id, "department_id": ticket.department_id}
+    """What a handoff needs to know of the locked ticket before a move: where it was, whose,
+    since when, and the clock that was running (its tier's time as configured right now)."""
+    return {
+        "owner_id": ticket.owner_id,
+        "tier_id": ticket.tier_id,
+        "department_id": ticket.department_id,
+        "owned_since": ticket.owned_since,
+        "due_at": ticket.due_at,
+        "tier_time": ticket.tier.resolve_within,
+    }
 
 
 def _enter_tier(ticket: Ticket, tier: Tier, now: datetime) -> None:
@@ -178,6 +204,7 @@ def do_open_ticket(
         raise InvalidInput(_("This department has no tiers yet."), field="department")
 
     with transaction.atomic():
+        owner = actor if is_member_of_tier(actor, tier.pk) else None
         ticket = Ticket(
             subject=subject,
             description=description,
@@ -187,7 +214,8 @@ def do_open_ticket(
             channel=channel,
             department=department,
             tier=tier,
-            owner=actor if is_member_of_tier(actor, tier.pk) else None,
+            owner=owner,
+            owned_since=now if owner is not None else None,
             status=Status.OPEN,
             opened_at=now,
             opened_by=actor,
@@ -396,7 +424,9 @@ def do_escalate_due_tickets(*, now: datetime | None = None, batch_size: int = 10
     SKIP LOCKED (a concurrent sweep takes other rows, never the same ones), then change
     them with one UPDATE per receiving tier and write their handoffs with one INSERT.
     At the top tier a ticket is marked breached, once. A ticket overdue for days moves one
-    tier per sweep: its new deadline is counted from this sweep.
+    tier per sweep: its new deadline is counted from this sweep. Each entry stores the
+    clock that ran out and whom the time-out is charged to (``tickets.responsibility``,
+    settings read now).
     """
     now = now or timezone.now()
     result = SweepResult()
@@ -416,7 +446,8 @@ def do_escalate_due_tickets(*, now: datetime | None = None, batch_size: int = 10
                 .filter(status=Status.OPEN, breached=False, due_at__lte=now)
                 .order_by("due_at", "id")
                 .values_list(
-                    "id", "tier_id", "department_id", "owner_id", "due_at", "subject", "last_handoff_at"
+                    "id", "tier_id", "department_id", "owner_id", "due_at", "subject", "last_handoff_at",
+                    "owned_since",
                 )[:batch_size]
             )
             if not rows:
@@ -435,8 +466,11 @@ def _escalate_batch(rows, now, tier_by_id, above, result: SweepResult, keep_ids:
     breached: list[tuple[int, str]] = []
     escalated_by_tier: dict[int, list[tuple[int, str]]] = {}
     notes: dict[int, str] = {}
-    for ticket_id, tier_id, department_id, owner_id, due, subject, previous_at in rows:
+    # Before the UPDATE below: the release lookup reads the tickets' current tier entry.
+    charged = _charge_time_outs(rows)
+    for ticket_id, tier_id, department_id, owner_id, due, subject, previous_at, owned_since in rows:
         target = above.get(tier_id)
+        tier_time = tier_by_id[tier_id].resolve_within
         if tier_id not in notes:
             tier = tier_by_id[tier_id]
             hours = _hours(tier.resolve_within)
@@ -450,7 +484,7 @@ def _escalate_batch(rows, now, tier_by_id, above, result: SweepResult, keep_ids:
             records.append(
                 SweepRecord(
                     ticket_id, HandoffKind.BREACHED, owner_id, owner_id, tier_id, tier_id, department_id,
-                    notes[tier_id], due, previous_at,
+                    notes[tier_id], due, previous_at, owned_since, tier_time, charged[ticket_id],
                 )
             )
         else:
@@ -459,13 +493,14 @@ def _escalate_batch(rows, now, tier_by_id, above, result: SweepResult, keep_ids:
             records.append(
                 SweepRecord(
                     ticket_id, HandoffKind.ESCALATED, owner_id, None, tier_id, target.pk, department_id,
-                    notes[tier_id], due, previous_at,
+                    notes[tier_id], due, previous_at, owned_since, tier_time, charged[ticket_id],
                 )
             )
     for target_id, ids in to_tier_ids.items():
         target = tier_by_id[target_id]
         Ticket.objects.filter(pk__in=ids).update(
-            tier_id=target_id, owner=None, tier_entered_at=now, due_at=deadline(now, target.resolve_within),
+            tier_id=target_id, owner=None, owned_since=None,
+            tier_entered_at=now, due_at=deadline(now, target.resolve_within),
             # The journey, in the same statement: an escalation is a change of hands, and
             # adds a tier visited unless an earlier entry of the ticket entered that tier.
             last_handoff_at=now,
@@ -495,6 +530,41 @@ def _escalate_batch(rows, now, tier_by_id, above, result: SweepResult, keep_ids:
         result.breached_ids.extend(tid for tid, _s in breached)
 
 
+def _charge_time_outs(rows) -> dict[int, int | None]:
+    """{ticket id: whom its time-out is charged to} for a locked batch of due tickets.
+
+    One query at most, whatever the batch's size: the latest release at the current tier
+    visit (``at >= tier_entered_at``, read from the locked rows themselves) of every ticket
+    whose charge depends on it: nobody owns it, or its owner received it late. Any release
+    at this visit came before the current owner received the ticket: a release leaves it
+    unowned, so whoever owns it now got it afterwards.
+    """
+    needs_release = [
+        ticket_id
+        for ticket_id, _t, _d, owner_id, due, _s, _p, owned_since in rows
+        if owner_id is None or responsibility.is_late_receipt(owned_since, due)
+    ]
+    releases = {}
+    if needs_release:
+        releases = {
+            h.ticket_id: h
+            for h in Handoff.objects.filter(
+                ticket_id__in=needs_release,
+                kind=HandoffKind.RELEASED,
+                at__gte=F("ticket__tier_entered_at"),
+            )
+            .annotate(newest=Window(RowNumber(), partition_by=[F("ticket_id")], order_by=F("id").desc()))
+            .filter(newest=1)
+            .only("ticket_id", "kind", "at", "actor_id", "from_owner_id", "due_at", "tier_time")
+        }
+    return {
+        ticket_id: responsibility.charge_time_out(
+            owner_id=owner_id, owned_since=owned_since, due_at=due, last_release=releases.get(ticket_id)
+        )
+        for ticket_id, _t, _d, owner_id, due, _s, _p, owned_since in rows
+    }
+
+
 class SweepRecord(NamedTuple):
     """One handoff the sweep writes. The sweep never changes a ticket's department."""
 
@@ -510,6 +580,10 @@ class SweepRecord(NamedTuple):
     # The ticket's previous ledger entry (its last_handoff_at under the lock): since_previous
     # = now - previous_at. None (unknown) leaves since_previous empty.
     previous_at: datetime | None = None
+    # When the owner (from_owner) received it: held_for = now - owned_since, if both known.
+    owned_since: datetime | None = None
+    tier_time: timedelta | None = None  # the resolve_within of from_tier, read by this sweep
+    charged_to_id: int | None = None  # tickets.responsibility.charge_time_out
 
 
 def _insert_sweep_handoffs(records: list[tuple], now: datetime) -> None:
@@ -523,6 +597,9 @@ def _insert_sweep_handoffs(records: list[tuple], now: datetime) -> None:
             from_department_id=r.department_id, to_department_id=r.department_id,
             note=r.note, sweep_lateness=now - r.due,
             since_previous=now - r.previous_at if r.previous_at else None,
+            tier_time=r.tier_time, due_at=r.due,
+            held_for=now - r.owned_since if r.from_owner_id is not None and r.owned_since else None,
+            charged_to_id=r.charged_to_id,
         )
         for r in records
     )
@@ -544,16 +621,20 @@ def _insert_sweep_handoffs_postgresql(records: list[tuple], now: datetime) -> No
             f"""
             INSERT INTO {table} (
                 ticket_id, kind, at, actor_id, from_owner_id, to_owner_id, from_tier_id, to_tier_id,
-                from_department_id, to_department_id, note, sweep_lateness, since_previous
+                from_department_id, to_department_id, note, sweep_lateness, since_previous,
+                tier_time, due_at, held_for, charged_to_id
             )
             SELECT r.ticket_id, r.kind, %s, NULL, r.from_owner, r.to_owner, r.from_tier, r.to_tier,
-                   r.department, r.department, r.note, %s - r.due, %s - r.previous_at
+                   r.department, r.department, r.note, %s - r.due, %s - r.previous_at,
+                   r.tier_time, r.due, CASE WHEN r.from_owner IS NOT NULL THEN %s - r.owned_since END,
+                   r.charged_to
             FROM unnest(%s::bigint[], %s::varchar[], %s::bigint[], %s::bigint[], %s::bigint[],
-                        %s::bigint[], %s::bigint[], %s::text[], %s::timestamptz[], %s::timestamptz[])
+                        %s::bigint[], %s::bigint[], %s::text[], %s::timestamptz[], %s::timestamptz[],
+                        %s::timestamptz[], %s::interval[], %s::bigint[])
                  AS r(ticket_id, kind, from_owner, to_owner, from_tier, to_tier, department, note, due,
-                      previous_at)
+                      previous_at, owned_since, tier_time, charged_to)
             """,
-            [now, now, now, *(list(column) for column in columns)],
+            [now, now, now, now, *(list(column) for column in columns)],
         )
 
 

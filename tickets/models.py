@@ -109,6 +109,13 @@ class Ticket(models.Model):
     )
     tier_entered_at = models.DateTimeField(_("entered tier"))
     due_at = models.DateTimeField(_("due"))
+    owned_since = models.DateTimeField(
+        _("owned since"), null=True, blank=True,
+        help_text=_(
+            "When the current owner received the ticket (the time of the entry that made them"
+            " its owner). Empty while nobody owns it."
+        ),
+    )
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
@@ -260,6 +267,37 @@ class Handoff(models.Model):
             "Time since the ticket's previous ledger entry (how long the ticket had been where it"
             " was), written with the row. Empty for an opening, and for entries written before"
             " this column existed: readers fall back to the previous entry then."
+        ),
+    )
+    # The facts of the moment, stored with the entry so that history never has to be
+    # reconstructed from today's configuration. Empty on entries written before they existed.
+    tier_time = models.DurationField(
+        _("tier's time"), null=True, blank=True,
+        help_text=_(
+            "The resolve-within time in force for the tier whose clock was running when the"
+            " entry was written (the tier before the move; for an opening, the tier entered)."
+        ),
+    )
+    due_at = models.DateTimeField(
+        _("due at the time"), null=True, blank=True,
+        help_text=_(
+            "The ticket's deadline at that tier when the entry was written (for an opening, the"
+            " deadline it was given)."
+        ),
+    )
+    held_for = models.DurationField(
+        _("held for"), null=True, blank=True,
+        help_text=_(
+            "How long the previous owner had held the ticket this time (at minus their"
+            " owned-since). Empty when nobody owned it before the move."
+        ),
+    )
+    charged_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True,
+        verbose_name=_("time-out charged to"),
+        help_text=_(
+            "Escalations and breaches only: the person the time-out is charged to"
+            " (tickets.responsibility). Empty for an unowned time-out."
         ),
     )
 

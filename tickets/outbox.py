@@ -53,6 +53,16 @@ def queue_emails(emails: list[OutboundEmail]) -> list[OutboundEmail]:
     return created
 
 
+def mark_sent(emails) -> int:
+    """Record pending emails of a queryset as sent, without sending them; return how many.
+
+    For generated history (``manage.py simulate``): its people and customers are made up,
+    and a worker starting afterwards must not deliver weeks of their mail. ``sent_at`` is
+    each row's own ``created_at``; no attempt is counted.
+    """
+    return emails.filter(sent_at__isnull=True).update(sent_at=F("created_at"))
+
+
 def dispatch(email_ids: list[int]) -> int:
     """Hand emails to the broker; return how many were handed over.
 

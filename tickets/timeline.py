@@ -1,16 +1,23 @@
 """A ticket's story in words: handoffs, notes and referrals merged into one timeline, oldest first.
 
 All the wording of the ledger lives here, so the ticket page, emails and exports that want
-to say "what happened" say it the same way.
+to say "what happened" say it the same way. Every sentence is told from what the entry
+stored at the time (its tier's time, the deadline, how long the owner had held it, whom a
+time-out was charged to), never from today's configuration: changing a tier's time does
+not rewrite history. Entries written before those facts were stored say less, not more.
 """
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from tickets.models import Handoff, HandoffKind, Note, Referral
+from tickets.responsibility import is_late_release
 
 
 def person(user) -> str:
@@ -25,6 +32,30 @@ def hours(duration: timedelta | None) -> str:
         return "?"
     value = duration.total_seconds() / 3600
     return f"{value:g}" if value == int(value) else f"{value:.1f}"
+
+
+def span(duration: timedelta) -> str:
+    """A length of time the way agents say it: "2 h", "3 h 12 min", "1 d 4 h", "5 min"."""
+    minutes = int(abs(duration).total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    whole_hours, mins = divmod(rest, 60)
+    if days:
+        if whole_hours:
+            return _("%(d)d d %(h)d h") % {"d": days, "h": whole_hours}
+        return _("%(d)d d") % {"d": days}
+    if whole_hours:
+        if mins:
+            return _("%(h)d h %(m)d min") % {"h": whole_hours, "m": mins}
+        return _("%(h)d h") % {"h": whole_hours}
+    if mins:
+        return _("%(m)d min") % {"m": mins}
+    return _("under a minute")
+
+
+def moment(instant: datetime) -> str:
+    """A date and time on the organisation's clock, in the format the ticket page uses."""
+    local = timezone.localtime(instant, ZoneInfo(settings.TIERDESK_TIME_ZONE))
+    return date_format(local, "DATETIME_FORMAT")
 
 
 @dataclass(frozen=True)
@@ -62,58 +93,127 @@ def describe_handoff(h: Handoff) -> tuple[str, str]:
     if h.kind == HandoffKind.CLAIMED:
         return _("Claimed by %(actor)s") % {"actor": actor}, ""
     if h.kind == HandoffKind.RELEASED:
-        return (
-            _("Released by %(actor)s back to the %(tier)s queue")
-            % {"actor": actor, "tier": to_tier},
-            note,
-        )
+        return _describe_release(h, actor, to_tier), note
     if h.kind == HandoffKind.ASSIGNED:
         return _("Assigned to %(owner)s by %(actor)s") % {
             "owner": person(h.to_owner),
             "actor": actor,
         }, note
     if h.kind == HandoffKind.PASSED:
-        return (
-            _("Passed up from %(from)s to %(to)s by %(actor)s")
-            % {"from": from_tier, "to": to_tier, "actor": actor},
-            note,
-        )
-    if h.kind == HandoffKind.ESCALATED:
-        within = hours(h.from_tier.resolve_within) if h.from_tier else "?"
-        if h.from_owner_id:
-            text = _("Escalated from %(from)s to %(to)s after %(h)s h; held by %(owner)s") % {
-                "from": from_tier,
-                "to": to_tier,
-                "h": within,
-                "owner": person(h.from_owner),
-            }
-        else:
-            text = _("Escalated from %(from)s to %(to)s after %(h)s h; nobody had claimed it") % {
-                "from": from_tier,
-                "to": to_tier,
-                "h": within,
-            }
-        return text, ""
-    if h.kind == HandoffKind.BREACHED:
-        if h.from_owner_id:
-            return _("Breached at %(tier)s; held by %(owner)s") % {
-                "tier": to_tier,
-                "owner": person(h.from_owner),
-            }, ""
-        return _("Breached at %(tier)s") % {"tier": to_tier}, ""
+        return _describe_pass(h, actor, from_tier, to_tier), note
+    if h.kind in (HandoffKind.ESCALATED, HandoffKind.BREACHED):
+        return _describe_time_out(h, from_tier, to_tier)
     if h.kind == HandoffKind.TRANSFERRED:
-        return (
-            _("Transferred from %(from)s to %(to)s by %(actor)s")
-            % {
-                "from": h.from_department.name if h.from_department else "?",
-                "to": h.to_department.name,
-                "actor": actor,
-            },
-            note,
-        )
+        return _describe_transfer(h, actor), note
     if h.kind == HandoffKind.RESOLVED:
         return _("Resolved by %(actor)s") % {"actor": actor}, note
     return h.get_kind_display(), note
+
+
+def _has_clock_facts(h: Handoff) -> bool:
+    """Whether the entry stored its clock (entries written before tickets/0005 did not)."""
+    return h.tier_time is not None and h.due_at is not None
+
+
+def _held_by_passer(h: Handoff) -> bool:
+    return h.held_for is not None and h.from_owner_id is not None
+
+
+def _describe_release(h: Handoff, actor: str, tier: str) -> str:
+    words = {"actor": actor, "tier": tier}
+    if not is_late_release(h):
+        return _("Released by %(actor)s back to the %(tier)s queue") % words
+    left = h.due_at - h.at
+    words["h"] = hours(h.tier_time)
+    if left > timedelta(0):
+        words["left"] = span(left)
+        return _("Released by %(actor)s back to the %(tier)s queue with %(left)s of %(h)s h left") % words
+    return _("Released by %(actor)s back to the %(tier)s queue after its %(h)s h had run out") % words
+
+
+def _describe_pass(h: Handoff, actor: str, from_tier: str, to_tier: str) -> str:
+    words = {"from": from_tier, "to": to_tier, "actor": actor}
+    if not _held_by_passer(h):
+        return _("Passed up from %(from)s to %(to)s by %(actor)s") % words
+    words["held"] = span(h.held_for)
+    if h.actor_id == h.from_owner_id:
+        return _("Passed up from %(from)s to %(to)s by %(actor)s after holding it %(held)s") % words
+    words["owner"] = person(h.from_owner)
+    return _("Passed up from %(from)s to %(to)s by %(actor)s; %(owner)s had held it %(held)s") % words
+
+
+def _describe_transfer(h: Handoff, actor: str) -> str:
+    words = {
+        "from": h.from_department.name if h.from_department else "?",
+        "to": h.to_department.name,
+        "actor": actor,
+    }
+    if not _held_by_passer(h):
+        return _("Transferred from %(from)s to %(to)s by %(actor)s") % words
+    words["held"] = span(h.held_for)
+    if h.actor_id == h.from_owner_id:
+        return _("Transferred from %(from)s to %(to)s by %(actor)s after holding it %(held)s") % words
+    words["owner"] = person(h.from_owner)
+    return _("Transferred from %(from)s to %(to)s by %(actor)s; %(owner)s had held it %(held)s") % words
+
+
+def _describe_time_out(h: Handoff, from_tier: str, to_tier: str) -> tuple[str, str]:
+    """An escalation or a breach: the clock that ran out, who held the ticket, who is charged."""
+    breach = h.kind == HandoffKind.BREACHED
+    if not _has_clock_facts(h):
+        # Written before the entries kept their clock: the sweep's own note still says,
+        # in its words of the day, which time ran out. Nothing is worked out from the tier.
+        holder = {"from": from_tier, "to": to_tier, "tier": to_tier, "owner": person(h.from_owner)}
+        if breach:
+            text = (
+                _("Breached at %(tier)s; held by %(owner)s") if h.from_owner_id else _("Breached at %(tier)s")
+            ) % holder
+        elif h.from_owner_id:
+            text = _("Escalated from %(from)s to %(to)s by the clock; held by %(owner)s") % holder
+        else:
+            text = _("Escalated from %(from)s to %(to)s by the clock; nobody had claimed it") % holder
+        return text, h.note
+    words = {
+        "from": from_tier,
+        "to": to_tier,
+        "tier": to_tier,
+        "h": hours(h.tier_time),
+        "due": moment(h.due_at),
+        "late": span(h.sweep_lateness) if h.sweep_lateness is not None else "",
+    }
+    if breach and h.sweep_lateness is not None:
+        clock = _(
+            "Breached at %(tier)s, the top tier: not resolved within %(h)s h (due %(due)s);"
+            " the clock marked it %(late)s later."
+        )
+    elif breach:
+        clock = _("Breached at %(tier)s, the top tier: not resolved within %(h)s h (due %(due)s).")
+    elif h.sweep_lateness is not None:
+        clock = _(
+            "Escalated from %(from)s to %(to)s: not resolved within %(h)s h (due %(due)s);"
+            " the clock moved it %(late)s later."
+        )
+    else:
+        clock = _("Escalated from %(from)s to %(to)s: not resolved within %(h)s h (due %(due)s).")
+    return f"{clock % words} {_describe_charge(h)}", ""
+
+
+def _describe_charge(h: Handoff) -> str:
+    """Who held the ticket when its time ran out, and whom the time-out is charged to."""
+    words = {"owner": person(h.from_owner), "charged": person(h.charged_to)}
+    if h.from_owner_id is None:
+        if h.charged_to_id is None:
+            return _("Nobody had claimed it: an unowned time-out.")
+        return _("Nobody had claimed it; charged to %(charged)s, who released it.") % words
+    charged_elsewhere = h.charged_to_id is not None and h.charged_to_id != h.from_owner_id
+    if h.held_for is not None:
+        words["held"] = span(h.held_for)
+        if charged_elsewhere:
+            return _("Held by %(owner)s for %(held)s; time-out charged to %(charged)s.") % words
+        return _("Held by %(owner)s for %(held)s.") % words
+    if charged_elsewhere:
+        return _("Held by %(owner)s; time-out charged to %(charged)s.") % words
+    return _("Held by %(owner)s.") % words
 
 
 def describe_note(n: Note) -> str:

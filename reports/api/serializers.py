@@ -1,8 +1,12 @@
 """The monthly report as JSON: the same figures as the dashboard."""
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from reports.metrics import MonthlyReport
+from reports.metrics.definitions import definition_text
+from reports.metrics.people import DUMPING_SIGNS
 
 
 class ReportQuerySerializer(serializers.Serializer):
@@ -17,20 +21,46 @@ class ReportQuerySerializer(serializers.Serializer):
     )
 
 
-class FlowFiguresSerializer(serializers.Serializer):
-    opened = serializers.IntegerField()
-    resolved = serializers.IntegerField()
-    passed_up = serializers.IntegerField()
-    escalated = serializers.IntegerField()
-    breached = serializers.IntegerField()
-    resolved_within = serializers.IntegerField()
-    within_share = serializers.FloatField(
-        allow_null=True, help_text="0\u20131; null when nothing was resolved."
+def _count(key: str, **kwargs):
+    """An integer field described with the figure's one definition."""
+    return serializers.IntegerField(help_text=definition_text(key), **kwargs)
+
+
+def _share(key: str, **kwargs):
+    return serializers.FloatField(
+        allow_null=True,
+        help_text=format_lazy("{} {}", definition_text(key), _("0\u20131; null when undefined.")),
+        **kwargs,
     )
-    median_seconds = serializers.IntegerField(allow_null=True)
-    p90_seconds = serializers.IntegerField(allow_null=True)
-    backlog = serializers.IntegerField()
-    first_call = serializers.IntegerField()
+
+
+def _seconds(key: str, **kwargs):
+    return serializers.IntegerField(
+        allow_null=True,
+        help_text=format_lazy("{} {}", definition_text(key), _("Whole seconds.")),
+        **kwargs,
+    )
+
+
+class FlowFiguresSerializer(serializers.Serializer):
+    opened = _count("opened")
+    resolved = _count("resolved")
+    resolved_within = serializers.IntegerField(
+        help_text=_("Tickets resolved this month before their tier's deadline.")
+    )
+    within_share = _share("within_share")
+    median_seconds = _seconds("median")
+    p90_seconds = _seconds("p90")
+    passed_up = _count("passed_up")
+    escalated = _count("escalated")
+    breached = _count("breached")
+    unowned_timeouts = _count("unowned_timeouts")
+    backlog = _count("backlog")
+    first_call = _count("first_call")
+    came_back = serializers.IntegerField(
+        help_text=_("Of this month's resolved tickets, those that came back.")
+    )
+    came_back_rate = _share("came_back_rate")
 
 
 class TierFlowSerializer(serializers.Serializer):
@@ -53,19 +83,52 @@ class PersonSerializer(serializers.Serializer):
     department = serializers.SlugField()
     tier_id = serializers.IntegerField()
     tier = serializers.CharField()
-    held = serializers.IntegerField()
-    resolved = serializers.IntegerField()
-    passed_up = serializers.IntegerField()
-    timeouts = serializers.IntegerField()
-    median_held_seconds = serializers.IntegerField(allow_null=True)
-    responses = serializers.IntegerField()
-    satisfied_share = serializers.FloatField(allow_null=True)
-    quick_passes = serializers.IntegerField()
-    bounces = serializers.IntegerField()
-    dumped = serializers.IntegerField()
-    dumped_share = serializers.FloatField(allow_null=True)
+    held = _count("held")
+    resolved = _count("person_resolved")
+    came_back = _count("came_back")
+    resolved_for_good = _count("resolved_for_good")
+    passed_up = _count("person_passed_up")
+    median_held_seconds = _seconds("median_held")
+    responses = serializers.IntegerField(
+        help_text=_("Survey answers for the tickets they resolved.")
+    )
+    satisfied_share = _share("satisfied_resolved")
+    held_responses = serializers.IntegerField(
+        help_text=_("Survey answers for this month's resolved tickets they held at any point.")
+    )
+    held_satisfied_share = _share("satisfied_held")
+    quick_passes = _count("quick_passes")
+    thin_passes = _count("thin_passes")
+    timeouts = _count("timeouts")
+    late_releases = _count("late_releases")
+    thin_transfers = _count("thin_transfers")
+    returned_transfers = _count("returned_transfers")
+    bounces = _count("bounces")
+    dumped = _count("dumped")
+    dumped_share = _share("dumped_share")
+    is_manager = serializers.BooleanField(
+        help_text=_("Managers are left out of the highlighting median.")
+    )
     flagged = serializers.ListField(
-        child=serializers.CharField(), help_text="Dumping figures well above the tier."
+        child=serializers.CharField(), help_text=definition_text("highlight")
+    )
+
+
+class ClosedMonthSerializer(serializers.Serializer):
+    closed_at = serializers.DateTimeField(
+        help_text=_("When the month's summary went out; the figures are as they stood then.")
+    )
+    late_answers = serializers.IntegerField(
+        help_text=_("Survey answers that arrived after the close (not in the figures).")
+    )
+    satisfied_with_late = serializers.FloatField(
+        allow_null=True, help_text=_("The satisfied share if the late answers counted.")
+    )
+    came_back_since = serializers.IntegerField(
+        help_text=_("Resolutions of the month that came back after the close.")
+    )
+    differs = serializers.BooleanField(
+        help_text=_("Whether the figures stored at the close differ from the recomputed month.")
     )
 
 
@@ -91,7 +154,7 @@ class CommentSerializer(serializers.Serializer):
 
 
 class SatisfactionSerializer(serializers.Serializer):
-    overall = ShareSerializer()
+    overall = ShareSerializer(help_text=definition_text("satisfied"))
     reasons = ReasonSerializer(many=True)
     by_department = ShareSerializer(many=True)
     by_tier = ShareSerializer(many=True)
@@ -115,7 +178,12 @@ class MonthlyReportSerializer(serializers.Serializer):
     department = serializers.SlugField(allow_null=True)
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
-    definitions = serializers.DictField(child=serializers.CharField())
+    definitions = serializers.DictField(
+        child=serializers.CharField(), help_text=_("Every figure's one-line definition.")
+    )
+    closed = ClosedMonthSerializer(
+        allow_null=True, help_text=_("Set when the month is closed (docs/metrics.md).")
+    )
     organisation = FlowFiguresSerializer()
     departments = DepartmentFlowSerializer(many=True)
     people = PersonSerializer(many=True)
@@ -139,6 +207,7 @@ def report_data(report: MonthlyReport) -> dict:
         "starts_at": report.month.start,
         "ends_at": report.month.end,
         "definitions": report.definitions(),
+        "closed": _closed(report),
         "organisation": report.flow.organisation.as_dict(),
         "departments": [
             {
@@ -166,15 +235,18 @@ def report_data(report: MonthlyReport) -> dict:
                 "tier": p.tier.name,
                 "held": p.held,
                 "resolved": p.resolved,
+                "came_back": p.came_back,
+                "resolved_for_good": p.resolved_for_good,
                 "passed_up": p.passed_up,
-                "timeouts": p.timeouts,
                 "median_held_seconds": p.median_held_seconds,
                 "responses": p.responses,
                 "satisfied_share": p.satisfied_share,
-                "quick_passes": p.quick_passes,
-                "bounces": p.bounces,
+                "held_responses": p.held_responses,
+                "held_satisfied_share": p.held_satisfied_share,
+                **{name: getattr(p, name) for name in DUMPING_SIGNS},
                 "dumped": p.dumped,
                 "dumped_share": p.dumped_share,
+                "is_manager": p.is_manager,
                 "flagged": sorted(p.flagged),
             }
             for p in report.people
@@ -202,6 +274,19 @@ def report_data(report: MonthlyReport) -> dict:
                 report.resolved_per_day, report.backlog_per_day, strict=True
             )
         ],
+    }
+
+
+def _closed(report: MonthlyReport) -> dict | None:
+    after = report.after_close
+    if after is None:
+        return None
+    return {
+        "closed_at": after.closed_at,
+        "late_answers": after.late_answers,
+        "satisfied_with_late": after.satisfied_with_late,
+        "came_back_since": after.came_back_since,
+        "differs": after.differs,
     }
 
 

@@ -1,75 +1,109 @@
-"""Day-by-day series for the month's charts, in the organisation's days."""
+"""The month's resolutions in one statement, and the day-by-day series of the charts."""
 
-from django.db.models import Count, Q
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 
-from reports.metrics.flow import resolved_in
-from reports.months import Month, organisation_zone
-from tickets.models import Ticket
+from reports.metrics.flow import RESOLUTION_FIGURES, backlog_at, resolutions
+from reports.metrics.scope import ReportScope
+from reports.months import local_midnight, organisation_zone
+from tickets.models import Handoff, HandoffKind
 
 
-def resolutions_by_person_and_day(month: Month, department_id: int | None = None) -> list[tuple]:
-    """[(resolver id, tier id, local date, tickets)] for the month's resolutions.
+def resolutions_by_person_and_day(scope: ReportScope) -> list[dict]:
+    """The month's resolutions counted per resolver, tier and local day, with each condition.
 
-    One scan serves two figures: the people's resolved counts (summed over the days) and
-    the resolved-per-day series (summed over the people).
+    One scan serves three tables: the tiers' resolution figures (summed over people and
+    days), the people's (summed over days) and the resolved-per-day series.
     """
-    rows = (
-        resolved_in(month, department_id)
+    counts = {
+        name: Count("id", filter=condition) if condition is not None else Count("id")
+        for name, condition in RESOLUTION_FIGURES.items()
+    }
+    return list(
+        resolutions(scope)
         .annotate(day=TruncDate("resolved_at", tzinfo=organisation_zone()))
         .values("resolved_by_id", "tier_id", "day")
-        .annotate(n=Count("id"))
+        .annotate(**counts)
         .order_by()
     )
-    return [(r["resolved_by_id"], r["tier_id"], r["day"], r["n"]) for r in rows]
 
 
-def resolved_per_day(
-    month: Month, department_id: int | None = None, resolutions: list[tuple] | None = None
-) -> list[tuple]:
-    """[(local date, tickets resolved that day)] for every day of the month.
+def by_tier(rows: list[dict]) -> dict[int, dict]:
+    result: dict[int, dict] = {}
+    for r in rows:
+        figures = result.setdefault(r["tier_id"], dict.fromkeys(RESOLUTION_FIGURES, 0))
+        for name in RESOLUTION_FIGURES:
+            figures[name] += r[name]
+    return result
 
-    ``resolutions`` is ``resolutions_by_person_and_day``'s result when the caller has it.
-    """
-    if resolutions is None:
-        resolutions = resolutions_by_person_and_day(month, department_id)
+
+def by_person(rows: list[dict]) -> dict[tuple, dict]:
+    result: dict[tuple, dict] = {}
+    for r in rows:
+        figures = result.setdefault(
+            (r["resolved_by_id"], r["tier_id"]), {"resolved": 0, "came_back": 0}
+        )
+        figures["resolved"] += r["resolved"]
+        figures["came_back"] += r["came_back"]
+    return result
+
+
+def resolved_per_day(scope: ReportScope, rows: list[dict]) -> list[tuple]:
+    """[(local date, tickets resolved that day)] for every day of the month."""
     counts: dict = {}
-    for _person, _tier, day, n in resolutions:
-        counts[day] = counts.get(day, 0) + n
-    return [(day, counts.get(day, 0)) for day in month.days()]
+    for r in rows:
+        counts[r["day"]] = counts.get(r["day"], 0) + r["resolved"]
+    return [(day, counts.get(day, 0)) for day in scope.month.days()]
 
 
-def backlog_per_day(
-    month: Month, department_id: int | None = None, resolved_days=None
-) -> list[tuple]:
-    """[(local date, tickets open at the end of that day)] for every day of the month.
+def backlog_per_day(scope: ReportScope) -> list[tuple]:
+    """[(local date, tickets open when it ended)] in the department the ledger had them in.
 
-    Open at an instant = opened before it and not resolved before it, so the count at the
-    end of each day is the count at the month's start plus that day's and earlier days'
-    openings minus resolutions: three small aggregates instead of one count per day.
-    With a department filter a ticket counts in the department it is in now (or was
-    resolved in); the month-end figure in the tables follows the ledger exactly.
+    The count at the month's first instant, then each day's entries into the scope
+    (openings, transfers in) minus its exits (resolutions, transfers out): so the last
+    day's value is the month-end backlog of the tables, by construction.
     """
-    at_start = Ticket.objects.filter(opened_at__lt=month.start).filter(
-        Q(resolved_at__isnull=True) | Q(resolved_at__gte=month.start)
-    )
-    opened = Ticket.objects.filter(opened_at__gte=month.start, opened_at__lt=month.end)
-    if department_id:
-        at_start = at_start.filter(department_id=department_id)
-        opened = opened.filter(department_id=department_id)
-    opened_rows = (
-        opened.annotate(day=TruncDate("opened_at", tzinfo=organisation_zone()))
-        .values("day")
+    department_id = scope.department_id
+    backlog = backlog_at(scope.start, department_id).count()
+    moves = (
+        Handoff.objects.filter(
+            at__gte=scope.start,
+            at__lt=scope.end,
+            kind__in=[HandoffKind.OPENED, HandoffKind.TRANSFERRED, HandoffKind.RESOLVED],
+        )
+        .annotate(day=TruncDate("at", tzinfo=organisation_zone()))
+        .values("day", "kind", "from_department_id", "to_department_id")
         .annotate(n=Count("id"))
         .order_by()
     )
-    opened_on = {r["day"]: r["n"] for r in opened_rows}
-    resolved_on = dict(
-        resolved_days if resolved_days is not None else resolved_per_day(month, department_id)
-    )
-    backlog = at_start.count()
+    change: dict = {}
+    for m in moves:
+        delta = 0
+        entered = not department_id or m["to_department_id"] == department_id
+        left = not department_id or m["from_department_id"] == department_id
+        if m["kind"] == HandoffKind.OPENED and entered:
+            delta = 1
+        elif m["kind"] == HandoffKind.RESOLVED and left:
+            delta = -1
+        elif m["kind"] == HandoffKind.TRANSFERRED and department_id:
+            delta = entered - left
+        change[m["day"]] = change.get(m["day"], 0) + delta * m["n"]
     series = []
-    for day in month.days():
-        backlog += opened_on.get(day, 0) - resolved_on.get(day, 0)
+    for day in scope.month.days():
+        backlog += change.get(day, 0)
         series.append((day, backlog))
     return series
+
+
+def day_tickets(scope: ReportScope, day: date, figure: str) -> QuerySet:
+    """The ids of the tickets behind one point of a daily series."""
+    if day not in scope.month.days():
+        raise ValueError(day)
+    start, end = local_midnight(day), local_midnight(date.fromordinal(day.toordinal() + 1))
+    if figure == "resolved":
+        return resolutions(scope).filter(Q(resolved_at__gte=start, resolved_at__lt=end)).values("id")
+    if figure == "backlog":
+        return backlog_at(end, scope.department_id).values("id")
+    raise ValueError(figure)

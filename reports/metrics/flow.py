@@ -1,12 +1,18 @@
-"""How tickets flowed through the pyramids in a month: per tier, department and organisation."""
+"""How tickets flowed through the pyramids in a month: per tier, department and organisation.
+
+Every count is of distinct tickets (docs/metrics.md, "Tickets, not events"). Each figure is
+a condition on one of three sources, and the drill-down (``flow_tickets``) filters the same
+source by the same condition, so a cell and its list of tickets cannot disagree.
+"""
 
 from dataclasses import dataclass, field, fields
 
-from django.db import connection
 from django.db.models import (
-    BooleanField,
     Case,
     Count,
+    DateTimeField,
+    DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -19,57 +25,65 @@ from django.db.models import (
 
 from departments.models import Tier
 from reports.metrics.aggregates import (
-    EpochSeconds,
+    PercentileDisc,
     group_percentiles,
     percentiles_in_database,
-    rounded_seconds,
+    whole_seconds,
 )
-from reports.months import Month
+from reports.metrics.scope import ReportScope
 from tickets.models import Handoff, HandoffKind, Status, Ticket
 
-# The ledger kinds counted at the tier they left (opened: at the tier the ticket entered).
-FLOW_KINDS = {
-    HandoffKind.OPENED: "opened",
-    HandoffKind.PASSED: "passed_up",
-    HandoffKind.ESCALATED: "escalated",
-    HandoffKind.BREACHED: "breached",
+TIMED_OUT = [HandoffKind.ESCALATED, HandoffKind.BREACHED]
+
+# Conditions on ``flow_moves`` rows: each figure counts the distinct tickets meeting one.
+MOVE_FIGURES = {
+    "opened": Q(kind=HandoffKind.OPENED),
+    "passed_up": Q(kind=HandoffKind.PASSED),
+    "escalated": Q(kind=HandoffKind.ESCALATED),
+    "breached": Q(kind=HandoffKind.BREACHED),
+    # Entries from before the ledger stored its facts (no tier_time) have no charge at all:
+    # only those whose owner was nobody are unowned.
+    "unowned_timeouts": Q(kind__in=TIMED_OUT, charged_to__isnull=True)
+    & (Q(tier_time__isnull=False) | Q(from_owner_id__isnull=True)),
 }
+# Conditions on ``resolutions`` rows (None: every row).
+RESOLUTION_FIGURES = {
+    "resolved": None,
+    "resolved_within": Q(resolved_at__lt=F("due_at")),
+    "first_call": Q(resolved_on_first_call=True),
+    "came_back": Q(came_back=True),
+}
+COUNTS = (*MOVE_FIGURES, *RESOLUTION_FIGURES, "backlog")
 
 
 @dataclass
 class FlowFigures:
     opened: int = 0
     resolved: int = 0
+    resolved_within: int = 0
+    first_call: int = 0
+    came_back: int = 0
     passed_up: int = 0
     escalated: int = 0
     breached: int = 0
-    resolved_within: int = 0
+    unowned_timeouts: int = 0
+    backlog: int = 0
     median_seconds: int | None = None
     p90_seconds: int | None = None
-    backlog: int = 0
-    first_call: int = 0
 
     @property
     def within_share(self) -> float | None:
         """Share of the resolved tickets resolved before their tier's deadline (0-1)."""
         return self.resolved_within / self.resolved if self.resolved else None
 
-    def add(self, other: "FlowFigures") -> None:
-        for name in (
-            "opened",
-            "resolved",
-            "passed_up",
-            "escalated",
-            "breached",
-            "resolved_within",
-            "backlog",
-            "first_call",
-        ):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+    @property
+    def came_back_rate(self) -> float | None:
+        return self.came_back / self.resolved if self.resolved else None
 
     def as_dict(self) -> dict:
         data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["within_share"] = self.within_share
+        data["came_back_rate"] = self.came_back_rate
         return data
 
 
@@ -95,14 +109,54 @@ class Flow:
         return [t for d in self.departments for t in d.tiers]
 
 
-def resolved_in(month: Month, department_id: int | None = None) -> QuerySet[Ticket]:
-    """Tickets resolved in the month (in the department where they were resolved)."""
-    tickets = Ticket.objects.filter(
-        status=Status.RESOLVED, resolved_at__gte=month.start, resolved_at__lt=month.end
+# --- the sources ----------------------------------------------------------------------
+
+
+def flow_moves(scope: ReportScope) -> QuerySet[Handoff]:
+    """The month's openings, passes, escalations and breaches, keyed by where they count.
+
+    An opening counts at the tier (and department) it entered, every other move at the one
+    it left.
+    """
+    rows = Handoff.objects.filter(
+        at__gte=scope.start,
+        at__lt=scope.end,
+        kind__in=[HandoffKind.OPENED, HandoffKind.PASSED, *TIMED_OUT],
+    ).annotate(
+        tier_key=Case(
+            When(kind=HandoffKind.OPENED, then=F("to_tier_id")), default=F("from_tier_id")
+        ),
+        department_key=Case(
+            When(kind=HandoffKind.OPENED, then=F("to_department_id")),
+            default=F("from_department_id"),
+        ),
     )
-    if department_id:
-        tickets = tickets.filter(department_id=department_id)
-    return tickets
+    if scope.department_id:
+        rows = rows.filter(department_key=scope.department_id)
+    return rows
+
+
+def came_back(scope: ReportScope) -> Exists:
+    """The resolved ticket (OuterRef) came back: its customer opened a linked ticket, or one
+    in the same category, within the window after the resolution."""
+    later = Ticket.objects.filter(
+        customer_id=OuterRef("customer_id"),
+        opened_at__gt=OuterRef("resolved_at"),
+        opened_at__lte=ExpressionWrapper(
+            OuterRef("resolved_at") + scope.rules.came_back_within, output_field=DateTimeField()
+        ),
+    ).filter(Q(previous_ticket_id=OuterRef("pk")) | Q(category_id=OuterRef("category_id")))
+    return Exists(later.filter(scope.recorded("opened_at")))
+
+
+def resolutions(scope: ReportScope) -> QuerySet[Ticket]:
+    """Tickets resolved in the month, in the department where they were resolved."""
+    tickets = Ticket.objects.filter(
+        status=Status.RESOLVED, resolved_at__gte=scope.start, resolved_at__lt=scope.end
+    )
+    if scope.department_id:
+        tickets = tickets.filter(department_id=scope.department_id)
+    return tickets.annotate(came_back=came_back(scope))
 
 
 def open_at(instant) -> QuerySet[Ticket]:
@@ -112,194 +166,173 @@ def open_at(instant) -> QuerySet[Ticket]:
     )
 
 
-def state_before(instant, *, inclusive: bool = False, column: str = "to_tier_id") -> Subquery:
-    """The ledger's last entry for OuterRef('pk') before ``instant`` (``column`` of it)."""
-    at = {"at__lte": instant} if inclusive else {"at__lt": instant}
+def state_before(instant, column: str) -> Subquery:
+    """``column`` of the ledger's last entry for OuterRef('pk') before ``instant``."""
     # Ties on ``at`` fall back to the id: the ticket's row lock serialises its handoffs.
     return Subquery(
-        Handoff.objects.filter(ticket=OuterRef("pk"), **at)
+        Handoff.objects.filter(ticket=OuterRef("pk"), at__lt=instant)
         .order_by("-at", "-id")
         .values(column)[:1]
     )
 
 
-def monthly_flow(month: Month, tiers: list[Tier], department_id: int | None = None) -> Flow:
-    """Compute every flow figure of the month with a fixed number of aggregate queries."""
-    tiers = [t for t in tiers if not department_id or t.department_id == department_id]
+def state_at(instant, column: str, current: str):
+    """Where the ledger had each open ticket at ``instant`` (``column`` of its last entry).
+
+    A ticket whose latest entry (``last_handoff_at``, kept by the actions) came before the
+    instant is still where that entry put it, so only tickets that moved since need the
+    ledger look-up.
+    """
+    return Case(
+        When(last_handoff_at__lt=instant, then=F(current)),
+        default=state_before(instant, column),
+        output_field=IntegerField(),
+    )
+
+
+def backlog_at(instant, department_id: int | None = None) -> QuerySet[Ticket]:
+    """Tickets open at ``instant`` with the tier and department they were at then."""
+    tickets = open_at(instant).annotate(
+        tier_then=state_at(instant, "to_tier_id", "tier_id"),
+        department_then=state_at(instant, "to_department_id", "department_id"),
+    )
+    if department_id:
+        tickets = tickets.filter(department_then=department_id)
+    return tickets
+
+
+# --- the figures ----------------------------------------------------------------------
+
+
+def monthly_flow(scope: ReportScope, tiers: list[Tier], resolutions_by_tier: dict) -> Flow:
+    """Every flow figure of the month with a fixed number of aggregate queries.
+
+    ``resolutions_by_tier`` is {tier id: {figure: count}} for RESOLUTION_FIGURES, which the
+    caller reads in one statement together with the people's and the days' resolutions.
+    """
+    tiers = [t for t in tiers if not scope.department_id or t.department_id == scope.department_id]
     by_tier = {t.pk: TierFlow(t) for t in tiers}
-    _count_handoffs(month, department_id, by_tier)
-    in_db = percentiles_in_database()
-    if in_db:
-        per_dept, per_org = _resolutions_grouped(month, department_id, by_tier)
-    else:
-        _count_resolutions(month, department_id, by_tier)
-    _count_backlog(month, by_tier)
     departments: dict[int, DepartmentFlow] = {}
-    organisation = FlowFigures()
     for tier_flow in by_tier.values():
-        tier = tier_flow.tier
-        dept = departments.setdefault(tier.department_id, DepartmentFlow(tier.department))
+        dept = departments.setdefault(
+            tier_flow.tier.department_id, DepartmentFlow(tier_flow.tier.department)
+        )
         dept.tiers.append(tier_flow)
-        dept.figures.add(tier_flow.figures)
-        organisation.add(tier_flow.figures)
-    if in_db:
-        _apply_percentiles(departments, organisation, per_dept, per_org)
-    else:
-        _resolution_percentiles(month, department_id, by_tier, departments, organisation)
+    organisation = FlowFigures()
+
+    moves = flow_moves(scope)
+    counts = {
+        name: Count("ticket_id", distinct=True, filter=condition)
+        for name, condition in MOVE_FIGURES.items()
+    }
+    for row in moves.values("tier_key").annotate(**counts).order_by():
+        if row["tier_key"] in by_tier:
+            _set(by_tier[row["tier_key"]].figures, row, MOVE_FIGURES)
+    for row in moves.values("department_key").annotate(**counts).order_by():
+        if row["department_key"] in departments:
+            _set(departments[row["department_key"]].figures, row, MOVE_FIGURES)
+    _set(organisation, moves.aggregate(**counts), MOVE_FIGURES)
+
+    # A resolved or open ticket is at exactly one tier: departments and the organisation
+    # are the sums of their tiers.
+    backlog = (
+        backlog_at(scope.end).values("tier_then").annotate(n=Count("id")).order_by()
+    )
+    per_tier = {row["tier_then"]: {"backlog": row["n"]} for row in backlog}
+    for tier_id, figures in resolutions_by_tier.items():
+        per_tier.setdefault(tier_id, {}).update(figures)
+    for tier_id, figures in per_tier.items():
+        if tier_id not in by_tier:
+            continue
+        tier = by_tier[tier_id].tier
+        for target in (by_tier[tier_id].figures, departments[tier.department_id].figures, organisation):
+            for name, n in figures.items():
+                setattr(target, name, getattr(target, name) + n)
+
+    _percentiles(scope, by_tier, departments, organisation)
     ordered = sorted(departments.values(), key=lambda d: d.department.name)
     for dept in ordered:
         dept.tiers.sort(key=lambda t: t.tier.level)
     return Flow(organisation=organisation, departments=ordered)
 
 
-def _count_handoffs(month: Month, department_id, by_tier: dict[int, TierFlow]) -> None:
-    handoffs = Handoff.objects.filter(
-        at__gte=month.start, at__lt=month.end, kind__in=list(FLOW_KINDS)
-    )
-    if department_id:
-        # An opening belongs to the department it entered; every other move to the one it left.
-        handoffs = handoffs.filter(
-            Q(kind=HandoffKind.OPENED, to_department_id=department_id)
-            | Q(from_department_id=department_id)
-        )
-    for row in (
-        handoffs.values("kind", "from_tier_id", "to_tier_id").annotate(n=Count("id")).order_by()
-    ):
-        tier_id = row["to_tier_id"] if row["kind"] == HandoffKind.OPENED else row["from_tier_id"]
+def _set(figures: FlowFigures, row: dict, names) -> None:
+    for name in names:
+        setattr(figures, name, row[name] or 0)
+
+
+def _took():
+    return ExpressionWrapper(F("resolved_at") - F("opened_at"), output_field=DurationField())
+
+
+def _percentiles(scope, by_tier, departments, organisation) -> None:
+    """Nearest-rank median and 90th percentile of opened -> resolved, per row."""
+    resolved = resolutions(scope).order_by()
+    if percentiles_in_database():
+        aggregates = {"median": PercentileDisc(_took(), 0.5), "p90": PercentileDisc(_took(), 0.9)}
+        per_tier = {
+            r["tier_id"]: (r["median"], r["p90"])
+            for r in resolved.values("tier_id").annotate(**aggregates)
+        }
+        per_dept = {
+            r["department_id"]: (r["median"], r["p90"])
+            for r in resolved.values("department_id").annotate(**aggregates)
+        }
+        overall = resolved.aggregate(**aggregates)
+        per_org = (overall["median"], overall["p90"])
+    else:
+        rows = list(resolved.values_list("tier_id", "department_id", "opened_at", "resolved_at"))
+
+        def took(r):
+            return r[3] - r[2]
+
+        per_tier = group_percentiles(rows, lambda r: r[0], took)
+        per_dept = group_percentiles(rows, lambda r: r[1], took)
+        per_org = group_percentiles(rows, lambda r: None, took).get(None, (None, None))
+    for tier_id, values in per_tier.items():
         if tier_id in by_tier:
-            name = FLOW_KINDS[row["kind"]]
-            figures = by_tier[tier_id].figures
-            setattr(figures, name, getattr(figures, name) + row["n"])
-
-
-def _count_resolutions(month: Month, department_id, by_tier: dict[int, TierFlow]) -> None:
-    rows = (
-        resolved_in(month, department_id)
-        .values("tier_id")
-        .annotate(
-            resolved=Count("id"),
-            # The deadline is due_at itself: the sweep escalates a ticket once due_at <= now.
-            within=Count("id", filter=Q(resolved_at__lt=F("due_at"))),
-            first_call=Count("id", filter=Q(resolved_on_first_call=True)),
-        )
-        .order_by()
-    )
-    for row in rows:
-        if row["tier_id"] in by_tier:
-            figures = by_tier[row["tier_id"]].figures
-            figures.resolved = row["resolved"]
-            figures.resolved_within = row["within"]
-            figures.first_call = row["first_call"]
-
-
-# Every figure keyed on the month's resolved tickets, per tier, per department and for the
-# organisation, in one scan (PostgreSQL). The derived table is fenced with OFFSET 0 so it is
-# scanned once and sorted for the grouping, instead of walked through the tier_id index
-# (measured on 100,000 tickets: one statement of ~90 ms instead of four of ~170 ms).
-RESOLUTIONS_SQL = """
-SELECT GROUPING(r.tier_id, r.department_id), r.tier_id, r.department_id,
-       COUNT(*), COUNT(*) FILTER (WHERE r.within), COUNT(*) FILTER (WHERE r.first_call),
-       PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY r.seconds),
-       PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY r.seconds)
-FROM ({resolved} OFFSET 0) r
-GROUP BY GROUPING SETS ((r.tier_id), (r.department_id), ())
-"""
-# GROUPING(tier_id, department_id) of each grouping set's rows.
-BY_TIER, BY_DEPARTMENT, OVERALL = 1, 2, 3
-
-
-def _resolutions_grouped(month: Month, department_id, by_tier: dict[int, TierFlow]):
-    """Set each tier's resolution counts and percentiles; return the departments' and overall.
-
-    The PostgreSQL path of ``_count_resolutions`` plus ``_resolution_percentiles``: the same
-    conditions and the same percentile_cont, one statement. Returns ({department: (median,
-    p90)}, (median, p90)) for the caller to apply once the departments exist.
-    """
-    resolved = (
-        resolved_in(month, department_id)
-        .annotate(
-            # The deadline is due_at itself: the sweep escalates a ticket once due_at <= now.
-            within=ExpressionWrapper(Q(resolved_at__lt=F("due_at")), output_field=BooleanField()),
-            first_call=F("resolved_on_first_call"),
-            seconds=EpochSeconds(F("resolved_at") - F("opened_at")),
-        )
-        .values("tier_id", "department_id", "within", "first_call", "seconds")
-        .order_by()
-    )
-    inner_sql, params = resolved.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(RESOLUTIONS_SQL.format(resolved=inner_sql), params)
-        rows = cursor.fetchall()
-    per_dept, per_org = {}, (None, None)
-    for grouping, tier_id, dept_id, resolved_n, within, first_call, median, p90 in rows:
-        if grouping == BY_TIER:
-            if tier_id in by_tier:
-                figures = by_tier[tier_id].figures
-                figures.resolved, figures.resolved_within = resolved_n, within
-                figures.first_call = first_call
-                _set_percentiles(figures, median, p90)
-        elif grouping == BY_DEPARTMENT:
-            per_dept[dept_id] = (median, p90)
-        else:
-            per_org = (median, p90)
-    return per_dept, per_org
-
-
-def _count_backlog(month: Month, by_tier: dict[int, TierFlow]) -> None:
-    """Tickets open at the month's last instant, per the tier of their last entry before it.
-
-    A ticket whose latest ledger entry (``last_handoff_at``, kept by the actions) came
-    before the month's end is still where that entry put it: its current tier. Only
-    tickets that moved since then (or whose column is empty) need the ledger look-up.
-    """
-    tier_at_end = Case(
-        When(last_handoff_at__lt=month.end, then=F("tier_id")),
-        default=state_before(month.end),
-        output_field=IntegerField(),
-    )
-    rows = (
-        open_at(month.end)
-        .annotate(tier_at_end=tier_at_end)
-        .filter(tier_at_end__in=list(by_tier))
-        .values("tier_at_end")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for row in rows:
-        by_tier[row["tier_at_end"]].figures.backlog = row["n"]
-
-
-def _resolution_percentiles(month, department_id, by_tier, departments, organisation) -> None:
-    """Median and 90th percentile of opened -> resolved, per tier, department and overall.
-
-    The portable path (SQLite has no percentile_cont): fetch the month's resolution times
-    and interpolate in Python the way PostgreSQL does (see ``_resolutions_grouped``).
-    """
-    rows = list(
-        resolved_in(month, department_id).values_list(
-            "tier_id", "department_id", "opened_at", "resolved_at"
-        )
-    )
-
-    def secs(r):
-        return (r[3] - r[2]).total_seconds()
-
-    per_tier = group_percentiles(rows, lambda r: r[0], secs)
-    per_dept = group_percentiles(rows, lambda r: r[1], secs)
-    per_org = group_percentiles(rows, lambda r: None, secs).get(None, (None, None))
-    for tier_id, (median, p90) in per_tier.items():
-        if tier_id in by_tier:
-            _set_percentiles(by_tier[tier_id].figures, median, p90)
-    _apply_percentiles(departments, organisation, per_dept, per_org)
-
-
-def _apply_percentiles(departments, organisation, per_dept: dict, per_org: tuple) -> None:
-    for dept_id, (median, p90) in per_dept.items():
+            _set_percentiles(by_tier[tier_id].figures, *values)
+    for dept_id, values in per_dept.items():
         if dept_id in departments:
-            _set_percentiles(departments[dept_id].figures, median, p90)
+            _set_percentiles(departments[dept_id].figures, *values)
     _set_percentiles(organisation, *per_org)
 
 
 def _set_percentiles(figures: FlowFigures, median, p90) -> None:
-    figures.median_seconds = rounded_seconds(median)
-    figures.p90_seconds = rounded_seconds(p90)
+    figures.median_seconds = whole_seconds(median)
+    figures.p90_seconds = whole_seconds(p90)
+
+
+# --- the drill-down -------------------------------------------------------------------
+
+PERCENTILE_FIGURES = {"median": "resolved", "p90": "resolved", "within_share": "resolved_within",
+                      "came_back_rate": "came_back"}
+
+
+def flow_tickets(scope: ReportScope, level: str, key: int | None, figure: str) -> QuerySet:
+    """The ids of the tickets behind one flow cell (a subquery, never a Python list).
+
+    ``level`` is "tier", "department" or "organisation" (``key`` None). A percentile or a
+    share links to the tickets it is computed over (or the numerator's).
+    """
+    figure = PERCENTILE_FIGURES.get(figure, figure)
+    if figure in MOVE_FIGURES:
+        rows = flow_moves(scope).filter(MOVE_FIGURES[figure])
+        if level != "organisation":
+            rows = rows.filter(**{f"{level}_key": key})
+        return rows.values("ticket_id")
+    if figure in RESOLUTION_FIGURES:
+        rows = resolutions(scope)
+        if RESOLUTION_FIGURES[figure] is not None:
+            rows = rows.filter(RESOLUTION_FIGURES[figure])
+        if level != "organisation":
+            rows = rows.filter(**{f"{level}_id": key})
+        return rows.values("id")
+    if figure == "backlog":
+        rows = backlog_at(scope.end, scope.department_id)
+        if level == "tier":
+            rows = rows.filter(tier_then=key)
+        elif level == "department":
+            rows = rows.filter(department_then=key)
+        return rows.values("id")
+    raise ValueError(figure)

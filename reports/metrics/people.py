@@ -1,7 +1,9 @@
-"""What each person did in a month, and the dumping report.
+"""What each person did in a month, and the dumping report (docs/metrics.md, "People").
 
 A person's figures are kept per tier (where the ticket was when they acted), because the
-dumping report compares people with the others of the same tier.
+dumping report compares people with the same tier's agents. Every count is of distinct
+tickets; each is a condition on one source, and ``person_tickets`` filters the same source
+by the same condition for the drill-down.
 """
 
 from dataclasses import dataclass, field
@@ -11,33 +13,47 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     DateTimeField,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
-    FilteredRelation,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
+    Value,
+    When,
 )
-from django.db.models.functions import Coalesce, Length
+from django.db.models.functions import Length
 
+from departments.roles import MANAGERS_GROUP
 from reports.metrics.aggregates import (
-    DumpingRules,
+    PercentileDisc,
     group_percentiles,
     percentiles_in_database,
-    rounded_seconds,
+    whole_seconds,
 )
-from reports.metrics.daily import resolutions_by_person_and_day
-from reports.metrics.flow import open_at, resolved_in, state_before
-from reports.metrics.satisfaction import answer_groups, answers_per_person
-from reports.months import Month
-from tickets.models import Handoff, HandoffKind, Holding
+from reports.metrics.flow import TIMED_OUT, open_at, state_at
+from reports.metrics.scope import ReportScope
+from tickets.models import Handoff, HandoffKind, Holding, Ticket
+from tickets.responsibility import late_release_condition
 
-DUMPING_METRICS = ("quick_passes", "timeouts", "bounces")
-DRILL_METRICS = ("held", "resolved", "passed_up", "quick_passes", "timeouts", "bounces", "dumped")
+# The figures a person can be highlighted for; bounces and thin moves are only shown.
+HIGHLIGHTED = ("quick_passes", "timeouts", "late_releases", "returned_transfers")
+DUMPING_SIGNS = (
+    "quick_passes",
+    "thin_passes",
+    "timeouts",
+    "late_releases",
+    "thin_transfers",
+    "returned_transfers",
+    "bounces",
+)
+MOVE_FIGURES = ("passed_up", *DUMPING_SIGNS, "dumped")
+RESOLUTION_FIGURES = ("resolved", "came_back", "resolved_for_good", "responses")
+PERSON_FIGURES = ("held", *RESOLUTION_FIGURES, "held_responses", *MOVE_FIGURES)
 
 
 @dataclass
@@ -48,366 +64,382 @@ class PersonFigures:
     tier: object = None
     held: int = 0
     resolved: int = 0
+    came_back: int = 0
     passed_up: int = 0
-    timeouts: int = 0
     quick_passes: int = 0
+    thin_passes: int = 0
+    timeouts: int = 0
+    late_releases: int = 0
+    thin_transfers: int = 0
+    returned_transfers: int = 0
     bounces: int = 0
     dumped: int = 0
     median_held_seconds: int | None = None
     responses: int = 0
     satisfied: int = 0
+    held_responses: int = 0
+    held_satisfied: int = 0
+    is_manager: bool = False
     flagged: set = field(default_factory=set)
+
+    @property
+    def resolved_for_good(self) -> int:
+        return self.resolved - self.came_back
 
     @property
     def satisfied_share(self) -> float | None:
         return self.satisfied / self.responses if self.responses else None
 
     @property
+    def held_satisfied_share(self) -> float | None:
+        return self.held_satisfied / self.held_responses if self.held_responses else None
+
+    @property
     def dumped_share(self) -> float | None:
-        """Share of the tickets they held that left them by a quick pass, a time-out or a bounce."""
+        """Dumped tickets as a share of the tickets held."""
         return self.dumped / self.held if self.held else None
 
     @property
     def is_flagged(self) -> bool:
         return bool(self.flagged)
 
+    @property
+    def shows_dumping(self) -> bool:
+        return any(getattr(self, sign) for sign in DUMPING_SIGNS)
 
-def held_handoffs(month: Month, department_id: int | None = None) -> QuerySet[Handoff]:
-    """Ledger entries that gave someone a ticket they then held during the month.
+    def has_figures(self) -> bool:
+        return any(getattr(self, name) for name in PERSON_FIGURES)
 
-    A ticket was held in the month by whoever received it in the month (claim, assignment,
-    opening it themselves) or owned it as the month began.
+
+# --- the sources ----------------------------------------------------------------------
+
+
+def person_moves(scope: ReportScope) -> QuerySet[Handoff]:
+    """The month's passes, time-outs, releases and transfers, each with the person it counts for.
+
+    ``person`` is whoever made the move, or for a time-out whom the sweep charged it to
+    (``charged_to``, stored with the entry). Moves count at the tier and department they
+    left.
     """
-    # The entry in force at the month's first instant, for each ticket open then.
-    start_entries = (
-        open_at(month.start)
-        .annotate(entry=state_before(month.start, inclusive=True, column="id"))
-        .values("entry")
-    )
-    handoffs = (
-        Handoff.objects.filter(Q(at__gte=month.start, at__lt=month.end) | Q(id__in=start_entries))
-        .filter(to_owner_id__isnull=False)
-        .exclude(kind=HandoffKind.RESOLVED)
-    )
-    if department_id:
-        handoffs = handoffs.filter(to_department_id=department_id)
-    return handoffs
-
-
-def _count_held(month: Month, department_id, row) -> None:
-    """Count the tickets each person held at each tier during the month (``held_handoffs``).
-
-    A ticket held by someone at a tier is one Holding row, stamped with the first time the
-    ledger gave it to them there. Every holding first received in the month counts once,
-    with no de-duplication of the month's ledger entries. The others held in the month
-    were first received before it, so their ticket was open at the month's first instant:
-    only that small set of tickets is looked up in the ledger. Entries are written in time
-    order (each action at its own "now"), which is what makes the two parts add up exactly.
-    """
-    first_in_month = Holding.objects.filter(
-        first_received_at__gte=month.start, first_received_at__lt=month.end
-    )
-    if department_id:
-        first_in_month = first_in_month.filter(tier__department_id=department_id)
-    for r in first_in_month.values("owner_id", "tier_id").annotate(n=Count("id")).order_by():
-        row(r["owner_id"], r["tier_id"]).held += r["n"]
-
-    first_received = Subquery(
-        Holding.objects.filter(
-            ticket_id=OuterRef("ticket_id"),
-            owner_id=OuterRef("to_owner_id"),
-            tier_id=OuterRef("to_tier_id"),
-        ).values("first_received_at")[:1]
-    )
-    earlier = (
-        held_handoffs(month, department_id)
-        .filter(ticket_id__in=open_at(month.start).values("id"))
-        .annotate(first_received=first_received)
-        # Not already counted above. (Every entry has its holding: the actions write it and
-        # the migration backfilled it; an entry without one would still be counted here.)
-        .filter(
-            Q(first_received__lt=month.start)
-            | Q(first_received__gte=month.end)
-            | Q(first_received__isnull=True)
+    rules = scope.rules
+    returned = Handoff.objects.filter(
+        ticket_id=OuterRef("ticket_id"),
+        kind=HandoffKind.TRANSFERRED,
+        from_department_id=OuterRef("to_department_id"),
+        to_department_id=OuterRef("from_department_id"),
+        id__gt=OuterRef("id"),
+        at__lte=ExpressionWrapper(
+            OuterRef("at") + rules.returned_within, output_field=DateTimeField()
+        ),
+    ).filter(scope.recorded("at"))
+    rows = (
+        Handoff.objects.filter(
+            at__gte=scope.start,
+            at__lt=scope.end,
+            kind__in=[
+                HandoffKind.PASSED,
+                HandoffKind.RELEASED,
+                HandoffKind.TRANSFERRED,
+                *TIMED_OUT,
+            ],
         )
-        .values("to_owner_id", "to_tier_id")
-        .annotate(n=Count("ticket_id", distinct=True))
-        .order_by()
-    )
-    for r in earlier:
-        row(r["to_owner_id"], r["to_tier_id"]).held += r["n"]
-
-
-def moves_out(
-    month: Month, rules: DumpingRules, department_id: int | None = None
-) -> QuerySet[Handoff]:
-    """Passes and escalations of the month, each with the person it left and how long they had it.
-
-    ``person`` is whoever passed the ticket, or whoever owned it when the clock ran out.
-    ``held_for`` is the time since the ledger's previous entry for the ticket: the claim,
-    assignment or opening that gave it to them (or when it entered their queue). The
-    actions store it with the entry (``since_previous``); entries written before that
-    column existed have it empty, and only for them the previous entry is looked up
-    (COALESCE evaluates the subquery only when the column is NULL).
-    """
-    previous_at = Subquery(
-        Handoff.objects.filter(ticket=OuterRef("ticket_id"), id__lt=OuterRef("id"))
-        .order_by("-id")
-        .values("at")[:1]
-    )
-    handoffs = Handoff.objects.filter(
-        at__gte=month.start, at__lt=month.end, kind__in=[HandoffKind.PASSED, HandoffKind.ESCALATED]
-    )
-    if department_id:
-        handoffs = handoffs.filter(from_department_id=department_id)
-    return (
-        handoffs.annotate(person=Coalesce("actor_id", "from_owner_id"))
-        .filter(person__isnull=False)
         .annotate(
-            held_for=Coalesce(
-                "since_previous",
-                ExpressionWrapper(F("at") - previous_at, output_field=DurationField()),
+            person=Case(
+                # Entries written before the ledger stored its facts (tickets/0005) have no
+                # charge: their time-out stays with whoever owned the ticket then.
+                When(kind__in=TIMED_OUT, tier_time__isnull=True, then=F("from_owner_id")),
+                When(kind__in=TIMED_OUT, then=F("charged_to_id")),
+                default=F("actor_id"),
+            ),
+            # Likewise their held-for time is the time since the previous entry.
+            held=Case(
+                When(tier_time__isnull=True, then=F("since_previous")),
+                default=F("held_for"),
                 output_field=DurationField(),
             ),
             note_length=Length("note"),
+            returned=Case(
+                When(kind=HandoffKind.TRANSFERRED, then=Exists(returned)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
             bounce_deadline=ExpressionWrapper(
                 F("at") + rules.bounce_within, output_field=DateTimeField()
             ),
         )
+        .filter(person__isnull=False)
     )
+    if scope.department_id:
+        rows = rows.filter(from_department_id=scope.department_id)
+    return rows
 
 
-def metric_filters(rules: DumpingRules) -> dict[str, Q]:
-    """The condition on ``moves_out`` rows behind each dumping figure.
-
-    "Quick" asks whether the pass came within the window after the ledger's previous entry
-    for the ticket (the one that gave it to them), or with a short note.
-    """
+def move_conditions(scope: ReportScope) -> dict[str, Q]:
+    """The condition on ``person_moves`` rows behind each of a person's move figures."""
+    rules = scope.rules
     passed = Q(kind=HandoffKind.PASSED)
-    quick = passed & (Q(held_for__lte=rules.quick_pass) | Q(note_length__lt=rules.short_note_chars))
-    bounce = bounced(rules)
-    timeout = Q(kind=HandoffKind.ESCALATED)
+    owned = Q(actor_id=F("from_owner_id"))
+    quick = passed & owned & Q(held__lte=rules.quick_pass)
+    timeout = Q(kind__in=TIMED_OUT)
+    late = late_release_condition()
+    returned = Q(kind=HandoffKind.TRANSFERRED, returned=True) & owned
+    bounce = (
+        passed
+        & Q(
+            ticket__tier_id=F("to_tier_id"),
+            ticket__resolved_at__isnull=False,
+            ticket__resolved_at__lte=F("bounce_deadline"),
+        )
+        & scope.recorded("ticket__resolved_at")
+    )
     return {
         "passed_up": passed,
         "quick_passes": quick,
-        "bounces": bounce,
+        "thin_passes": passed & Q(note_length__lt=rules.short_note_chars),
         "timeouts": timeout,
-        "dumped": quick | bounce | timeout,
+        "late_releases": late,
+        "thin_transfers": Q(kind=HandoffKind.TRANSFERRED, note_length__lt=rules.short_note_chars),
+        "returned_transfers": returned,
+        "bounces": bounce,
+        "dumped": quick | timeout | late | returned,
     }
 
 
-def bounced(rules: DumpingRules, ticket: str = "ticket") -> Q:
-    """A pass whose ticket the next tier resolved within the bounce window.
-
-    ``ticket`` names the relation to the moved ticket: ``_count_moves`` joins only the
-    tickets that can be a bounce at all (see ``bounce_candidates``).
-    """
-    return Q(kind=HandoffKind.PASSED) & Q(
-        **{
-            f"{ticket}__tier_id": F("to_tier_id"),
-            f"{ticket}__resolved_at__isnull": False,
-            f"{ticket}__resolved_at__lte": F("bounce_deadline"),
-        }
+def passes_held(scope: ReportScope) -> QuerySet[Handoff]:
+    """Passes of tickets the passer owned: the ones with a *held for* time."""
+    return person_moves(scope).filter(
+        kind=HandoffKind.PASSED, actor_id=F("from_owner_id"), held__isnull=False
     )
 
 
-def bounce_candidates(month: Month, rules: DumpingRules) -> FilteredRelation:
-    """The moved ticket, joined only when it could have bounced this month.
-
-    A bounced ticket was resolved after the pass (so within or after the month) and
-    within the window of the pass that brought it to its last tier, which is no later
-    than when it entered that tier (``tier_entered_at``): the ledger is written in time
-    order. Both conditions are implied by ``bounced``; stating them lets PostgreSQL hash
-    the few thousand candidates instead of every ticket.
-    """
-    return FilteredRelation(
-        "ticket",
-        condition=Q(
-            ticket__resolved_at__gte=month.start,
-            ticket__resolved_at__lte=F("ticket__tier_entered_at") + rules.bounce_within,
-        ),
+def received_in_month(scope: ReportScope) -> QuerySet[Handoff]:
+    """Entries of the month that gave someone a ticket (or found them owning it)."""
+    rows = (
+        Handoff.objects.filter(
+            at__gte=scope.start, at__lt=scope.end, to_owner_id__isnull=False
+        )
+        .exclude(kind=HandoffKind.RESOLVED)
+        .annotate(person=F("to_owner_id"), tier_key=F("to_tier_id"))
     )
+    if scope.department_id:
+        rows = rows.filter(to_department_id=scope.department_id)
+    return rows
+
+
+def owned_at_start(scope: ReportScope) -> QuerySet[Ticket]:
+    """Tickets open at the month's first instant, with whoever owned them then and where."""
+    rows = (
+        open_at(scope.start)
+        .annotate(
+            person=state_at(scope.start, "to_owner_id", "owner_id"),
+            tier_key=state_at(scope.start, "to_tier_id", "tier_id"),
+            department_then=state_at(scope.start, "to_department_id", "department_id"),
+        )
+        .filter(person__isnull=False)
+    )
+    if scope.department_id:
+        rows = rows.filter(department_then=scope.department_id)
+    return rows
+
+
+# The held tickets, distinct over both sources. No parentheses around the two parts:
+# SQLite refuses them in a compound SELECT.
+HELD_SQL = """
+SELECT held.person, held.tier_key, COUNT(DISTINCT held.ticket_id)
+FROM ({received} UNION ALL {at_start}) held
+GROUP BY held.person, held.tier_key
+"""
+
+
+def _count_held(scope: ReportScope, row) -> None:
+    received_sql, received_params = (
+        received_in_month(scope).values("ticket_id", "person", "tier_key").order_by()
+        .query.sql_with_params()
+    )
+    start_sql, start_params = (
+        owned_at_start(scope).values("id", "person", "tier_key").order_by()
+        .query.sql_with_params()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            HELD_SQL.format(received=received_sql, at_start=start_sql),
+            [*received_params, *start_params],
+        )
+        for person, tier_id, n in cursor.fetchall():
+            row(person, tier_id).held = n
+
+
+def held_satisfaction(scope: ReportScope, answers: QuerySet) -> QuerySet[Holding]:
+    """Holdings of the month's answered tickets: everyone who held each at any point."""
+    return Holding.objects.filter(ticket_id__in=answers.values("ticket_id"))
+
+
+# --- the figures ----------------------------------------------------------------------
 
 
 def people_figures(
-    month: Month,
+    scope: ReportScope,
     tiers_by_id: dict,
-    department_id: int | None = None,
-    rules: DumpingRules | None = None,
     *,
-    resolutions: list[tuple] | None = None,
-    answers: dict[tuple, tuple[int, int]] | None = None,
+    resolutions: dict[tuple, dict],
+    answers: dict[tuple, tuple[int, int]],
+    answered: QuerySet,
 ) -> list[PersonFigures]:
-    """Every person's figures at every tier they worked at in the month, dumping flags set.
+    """Every person's figures at every tier they worked at in the month, highlights set.
 
-    ``resolutions`` (``resolutions_by_person_and_day``) and ``answers``
-    (``answers_per_person``) are read when the caller already has them, so the month's
-    resolved tickets and answers are not scanned once more for the people.
+    ``resolutions`` is {(resolver, tier): {"resolved": n, "came_back": n}} and ``answers``
+    {(resolver, tier): (answers, satisfied)}, which the caller reads once for several uses;
+    ``answered`` is the month's survey answers (a queryset).
     """
-    rules = rules or DumpingRules.from_settings()
     rows: dict[tuple[int, int], PersonFigures] = {}
 
     def row(user_id, tier_id) -> PersonFigures:
         return rows.setdefault((user_id, tier_id), PersonFigures(user_id, tier_id))
 
-    _count_held(month, department_id, row)
-
-    if resolutions is None:
-        resolutions = resolutions_by_person_and_day(month, department_id)
-    if answers is None:
-        answers = answers_per_person(answer_groups(month, department_id))
-    # Credited to whoever resolved the ticket, at the tier where it was resolved.
-    for user_id, tier_id, _day, n in resolutions:
+    _count_held(scope, row)
+    for (user_id, tier_id), counts in resolutions.items():
         if user_id is not None:
-            row(user_id, tier_id).resolved += n
+            figures = row(user_id, tier_id)
+            figures.resolved, figures.came_back = counts["resolved"], counts["came_back"]
     for (user_id, tier_id), (responses, satisfied) in answers.items():
         if user_id is not None:
             figures = row(user_id, tier_id)
             figures.responses, figures.satisfied = responses, satisfied
+    holdings = (
+        held_satisfaction(scope, answered)
+        .values("owner_id", "tier_id")
+        .annotate(
+            n=Count("ticket_id", distinct=True),
+            ok=Count("ticket_id", distinct=True, filter=Q(ticket__survey_response__rating__gte=4)),
+        )
+        .order_by()
+    )
+    for h in holdings:
+        figures = row(h["owner_id"], h["tier_id"])
+        figures.held_responses, figures.held_satisfied = h["n"], h["ok"]
+    _count_moves(scope, row)
 
-    _count_moves(month, rules, department_id, row)
-    people = [r for r in rows.values() if r.tier_id in tiers_by_id]
+    people = [
+        r
+        for r in rows.values()
+        if r.tier_id in tiers_by_id
+        and r.has_figures()
+        and scope.department_id in (None, tiers_by_id[r.tier_id].department_id)
+    ]
     users = get_user_model().objects.in_bulk({r.user_id for r in people})
+    managers = manager_ids()
     for person in people:
         person.user = users.get(person.user_id)
         person.tier = tiers_by_id[person.tier_id]
-    flag_dumping(people, rules)
+        person.is_manager = person.user_id in managers
+    highlight(people, scope.rules)
     people.sort(key=lambda p: (p.tier.department.name, p.tier.level, _name(p.user)))
     return people
 
 
-# Aggregates over the month's moves, one row each (see _count_moves). Plain CASE sums, so
-# the same statement runs on PostgreSQL and SQLite; the percentile is added on PostgreSQL.
-MOVES_SQL = """
-SELECT m.person, m.from_tier_id,
-       SUM(CASE WHEN m.kind = %s THEN 1 ELSE 0 END),
-       SUM(CASE WHEN m.quick THEN 1 ELSE 0 END),
-       SUM(CASE WHEN m.bounced THEN 1 ELSE 0 END),
-       SUM(CASE WHEN m.kind = %s THEN 1 ELSE 0 END),
-       COUNT(DISTINCT CASE WHEN m.kind = %s OR m.quick OR m.bounced THEN m.ticket_id END)
-       {percentile}
-FROM ({moves} {fence}) m
-GROUP BY m.person, m.from_tier_id
-"""
-MEDIAN_HELD_SQL = ", PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM m.held_for)) FILTER (WHERE m.kind = %s)"
-
-
-def _count_moves(month, rules, department_id, row) -> None:
-    """Count passes, quick passes, bounces, time-outs and dumped tickets per person and tier.
-
-    The per-move facts (quick? bounced? held how long?) are computed once per move in a
-    derived table, then aggregated: referring to them in several aggregates directly would
-    make PostgreSQL run their subqueries once per aggregate.
-    """
-    conditions = metric_filters(rules)
-    in_db = percentiles_in_database()
-    moves = (
-        moves_out(month, rules, department_id)
-        .alias(candidate=bounce_candidates(month, rules))
-        .annotate(
-            quick=ExpressionWrapper(conditions["quick_passes"], output_field=BooleanField()),
-            bounced=ExpressionWrapper(bounced(rules, "candidate"), output_field=BooleanField()),
-        )
-    )
-    # The ticket foreign key is not nullable, so Django joins the filtered relation with an
-    # INNER JOIN, which would drop every move whose ticket is no candidate: make it a LEFT
-    # JOIN (promote_joins leaves non-nullable joins alone). The reference tests fail loudly
-    # if a Django upgrade changes this.
-    for alias, join in list(moves.query.alias_map.items()):
-        if join.filtered_relation is not None:
-            moves.query.alias_map[alias] = join.promote()
-    columns = ["person", "from_tier_id", "ticket_id", "kind", "quick", "bounced"] + (
-        ["held_for"] if in_db else []
-    )
-    inner_sql, inner_params = moves.values(*columns).order_by().query.sql_with_params()
-    sql = MOVES_SQL.format(
-        moves=inner_sql,
-        # OFFSET 0 keeps PostgreSQL from inlining the derived table (and re-running its subqueries).
-        fence="OFFSET 0" if in_db else "",
-        percentile=MEDIAN_HELD_SQL if in_db else "",
-    )
-    # Placeholders in text order: the select list's, then the derived table's.
-    params = [HandoffKind.PASSED, HandoffKind.ESCALATED, HandoffKind.ESCALATED]
-    if in_db:
-        params.append(HandoffKind.PASSED)
-    params.extend(inner_params)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        results = cursor.fetchall()
-    for person, tier_id, passed, quick, bounces, timeouts, dumped, *median_held in results:
-        figures = row(person, tier_id)
-        figures.passed_up, figures.quick_passes, figures.bounces = (
-            int(passed),
-            int(quick),
-            int(bounces),
-        )
-        figures.timeouts, figures.dumped = int(timeouts), int(dumped)
-        if in_db:
-            figures.median_held_seconds = rounded_seconds(median_held[0])
-    if not in_db:
-        # SQLite: the month's passes only, one duration each (see percentiles_in_database).
-        passes = moves.filter(kind=HandoffKind.PASSED).values_list(
-            "person", "from_tier_id", "held_for"
-        )
-        for key, (middle, _p90) in group_percentiles(
-            passes, lambda r: (r[0], r[1]), lambda r: r[2].total_seconds()
-        ).items():
-            row(*key).median_held_seconds = rounded_seconds(middle)
-
-
-def flag_dumping(people: list[PersonFigures], rules: DumpingRules) -> None:
-    """Mark each figure well above the median of the same tier's people this month."""
-    by_tier: dict[int, list[PersonFigures]] = {}
-    for person in people:
-        by_tier.setdefault(person.tier_id, []).append(person)
-    for colleagues in by_tier.values():
-        for metric in DUMPING_METRICS:
-            tier_median = median(getattr(p, metric) for p in colleagues)
-            for person in colleagues:
-                if rules.well_above(getattr(person, metric), tier_median):
-                    person.flagged.add(metric)
-
-
-def tier_medians(people: list[PersonFigures]) -> dict[int, dict[str, float]]:
-    by_tier: dict[int, list[PersonFigures]] = {}
-    for person in people:
-        by_tier.setdefault(person.tier_id, []).append(person)
-    return {
-        tier_id: {m: median(getattr(p, m) for p in colleagues) for m in DUMPING_METRICS}
-        for tier_id, colleagues in by_tier.items()
+def _count_moves(scope: ReportScope, row) -> None:
+    conditions = move_conditions(scope)
+    counts = {
+        name: Count("ticket_id", distinct=True, filter=condition)
+        for name, condition in conditions.items()
     }
+    in_db = percentiles_in_database()
+    if in_db:
+        counts["median_held"] = PercentileDisc(
+            "held",
+            0.5,
+            filter=Q(kind=HandoffKind.PASSED, actor_id=F("from_owner_id"), held__isnull=False),
+        )
+    for r in person_moves(scope).values("person", "from_tier_id").annotate(**counts).order_by():
+        figures = row(r["person"], r["from_tier_id"])
+        for name in conditions:
+            setattr(figures, name, r[name])
+        if in_db:
+            figures.median_held_seconds = whole_seconds(r["median_held"])
+    if not in_db:
+        passes = passes_held(scope).values_list("person", "from_tier_id", "held")
+        for key, (middle, _p90) in group_percentiles(
+            passes, lambda r: (r[0], r[1]), lambda r: r[2]
+        ).items():
+            row(*key).median_held_seconds = whole_seconds(middle)
 
 
-def drill_down_ticket_ids(
-    month: Month,
-    user_id: int,
-    tier_id: int | None,
-    metric: str,
-    department_id: int | None = None,
-    rules: DumpingRules | None = None,
-) -> QuerySet:
-    """The ids of the tickets behind one person's figure (a subquery, never a Python list)."""
-    rules = rules or DumpingRules.from_settings()
-    if metric == "held":
-        handoffs = held_handoffs(month, department_id).filter(to_owner_id=user_id)
-        if tier_id:
-            handoffs = handoffs.filter(to_tier_id=tier_id)
-        return handoffs.values("ticket_id")
-    if metric == "resolved":
-        tickets = resolved_in(month, department_id).filter(resolved_by_id=user_id)
-        if tier_id:
-            tickets = tickets.filter(tier_id=tier_id)
-        return tickets.values("id")
-    if metric not in DRILL_METRICS:
-        raise ValueError(metric)
-    moves = (
-        moves_out(month, rules, department_id)
-        .filter(person=user_id)
-        .filter(metric_filters(rules)[metric])
+def manager_ids() -> set[int]:
+    """Active superusers and members of the managers group (``departments.roles.is_manager``)."""
+    return set(
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name=MANAGERS_GROUP))
+        .values_list("id", flat=True)
     )
-    if tier_id:
-        moves = moves.filter(from_tier_id=tier_id)
-    return moves.values("ticket_id")
+
+
+def comparison_group(people: list[PersonFigures], rules) -> list[PersonFigures]:
+    """The agents a tier's people are compared with: no managers, and enough tickets held."""
+    return [p for p in people if not p.is_manager and p.held >= rules.highlight_min_held]
+
+
+def tier_medians(people: list[PersonFigures], rules) -> dict[int, dict[str, float]]:
+    """{tier id: {figure: median of the tier's comparison group}} (0 with nobody in it)."""
+    by_tier: dict[int, list[PersonFigures]] = {}
+    for person in people:
+        by_tier.setdefault(person.tier_id, []).append(person)
+    result = {}
+    for tier_id, colleagues in by_tier.items():
+        group = comparison_group(colleagues, rules)
+        result[tier_id] = {
+            name: (median(getattr(p, name) for p in group) if group else 0)
+            for name in HIGHLIGHTED
+        }
+    return result
+
+
+def highlight(people: list[PersonFigures], rules) -> None:
+    """Mark each figure well above the median of the same tier's agents this month."""
+    medians = tier_medians(people, rules)
+    for person in people:
+        for name in HIGHLIGHTED:
+            if rules.well_above(getattr(person, name), medians[person.tier_id][name]):
+                person.flagged.add(name)
+
+
+# --- the drill-down -------------------------------------------------------------------
+
+
+def person_tickets(
+    scope: ReportScope, user_id: int, tier_id: int, figure: str, resolved: QuerySet
+) -> QuerySet:
+    """The ids of the tickets behind one of a person's figures (a subquery).
+
+    ``resolved`` is the month's resolutions (``flow.resolutions``), with ``came_back``.
+    """
+    if figure == "held":
+        received = received_in_month(scope).filter(person=user_id, tier_key=tier_id)
+        at_start = owned_at_start(scope).filter(person=user_id, tier_key=tier_id)
+        return Ticket.objects.filter(
+            Q(pk__in=received.values("ticket_id")) | Q(pk__in=at_start.values("id"))
+        ).values("id")
+    if figure in RESOLUTION_FIGURES:
+        mine = resolved.filter(resolved_by_id=user_id, tier_id=tier_id)
+        if figure == "came_back":
+            mine = mine.filter(came_back=True)
+        elif figure == "resolved_for_good":
+            mine = mine.filter(came_back=False)
+        elif figure == "responses":
+            mine = mine.filter(survey_response__isnull=False).filter(
+                scope.recorded("survey_response__answered_at")
+            )
+        return mine.values("id")
+    if figure == "held_responses":
+        raise ValueError("held_responses needs the month's answers: see drill.py")
+    if figure in MOVE_FIGURES:
+        return (
+            person_moves(scope)
+            .filter(person=user_id, from_tier_id=tier_id)
+            .filter(move_conditions(scope)[figure])
+            .values("ticket_id")
+        )
+    raise ValueError(figure)
 
 
 def _name(user) -> str:

@@ -19,8 +19,8 @@ from django.db.models.functions import Least
 from django.db.models.lookups import LessThan
 from django.utils.translation import gettext_lazy as _
 
+from reports.metrics.scope import ReportScope
 from reports.models import REASON_FIELDS, Reason, SurveyResponse
-from reports.months import Month
 from tickets.models import Channel
 
 SATISFIED = Q(rating__gte=4)
@@ -56,13 +56,14 @@ class Satisfaction:
     comment_count: int = 0
 
 
-def responses_for(month: Month, department_id: int | None = None) -> QuerySet[SurveyResponse]:
-    """Answers to the surveys of tickets resolved in the month (whenever they were answered)."""
+def responses_for(scope: ReportScope) -> QuerySet[SurveyResponse]:
+    """Answers to the surveys of tickets resolved in the month (whenever they were answered,
+    up to the month's close when it is closed)."""
     responses = SurveyResponse.objects.filter(
-        ticket__resolved_at__gte=month.start, ticket__resolved_at__lt=month.end
-    )
-    if department_id:
-        responses = responses.filter(ticket__department_id=department_id)
+        ticket__resolved_at__gte=scope.start, ticket__resolved_at__lt=scope.end
+    ).filter(scope.recorded("answered_at"))
+    if scope.department_id:
+        responses = responses.filter(ticket__department_id=scope.department_id)
     return responses
 
 
@@ -94,7 +95,16 @@ DIMENSIONS = {  # breakdown -> the grouped column
 ORDERED_BY_KEY = {"time_to_resolve", "handoffs", "tiers_visited"}
 
 
-def answer_groups(month: Month, department_id: int | None = None) -> list[dict]:
+def with_buckets(responses: QuerySet[SurveyResponse]) -> QuerySet[SurveyResponse]:
+    """The answers with the bucket columns that ``DIMENSIONS`` group by."""
+    return responses.annotate(
+        time_bucket=time_bucket_expression(),
+        handoff_bucket=Least(F("ticket__handoff_count"), Value(MAX_HANDOFF_BUCKET)),
+        tiers_bucket=Least(F("ticket__tiers_visited"), Value(MAX_TIERS_BUCKET)),
+    )
+
+
+def answer_groups(scope: ReportScope) -> list[dict]:
     """The month's answers counted per combination of every dimension (one aggregate).
 
     Each row holds the dimensions' columns (``DIMENSIONS``), ``n`` answers, ``ok``
@@ -102,12 +112,7 @@ def answer_groups(month: Month, department_id: int | None = None) -> list[dict]:
     dimension; the people's figures take their answers per resolver and tier from them.
     """
     return list(
-        responses_for(month, department_id)
-        .annotate(
-            time_bucket=time_bucket_expression(),
-            handoff_bucket=Least(F("ticket__handoff_count"), Value(MAX_HANDOFF_BUCKET)),
-            tiers_bucket=Least(F("ticket__tiers_visited"), Value(MAX_TIERS_BUCKET)),
-        )
+        with_buckets(responses_for(scope))
         .values(*DIMENSIONS.values())
         .annotate(
             n=Count("id"),
@@ -130,9 +135,8 @@ def answers_per_person(groups: list[dict]) -> dict[tuple, tuple[int, int]]:
 
 
 def monthly_satisfaction(
-    month: Month,
+    scope: ReportScope,
     names: dict,
-    department_id: int | None = None,
     comment_limit: int | None = 100,
     groups: list[dict] | None = None,
 ) -> Satisfaction:
@@ -143,9 +147,9 @@ def monthly_satisfaction(
     has it) and folded per dimension here, whatever the number of answers; the journey
     dimensions read the ticket's stored journey columns instead of its ledger.
     """
-    responses = responses_for(month, department_id)
+    responses = responses_for(scope)
     if groups is None:
-        groups = answer_groups(month, department_id)
+        groups = answer_groups(scope)
     channels = dict(Channel.choices)
     labels = {
         "department": lambda k: str(names["department"].get(k, _("(none)"))),
@@ -201,3 +205,20 @@ def _latest_comments(responses, limit: int | None) -> list[SurveyResponse]:
         .select_related("ticket", "ticket__department")
         .order_by("-answered_at", "-id")[:limit]
     )
+
+
+def answer_tickets(scope: ReportScope, dimension: str | None, key) -> QuerySet:
+    """The ids of the answered tickets behind one share (``dimension`` None: all of them)."""
+    responses = responses_for(scope)
+    if dimension == "reason":
+        if key not in REASON_FIELDS:
+            raise ValueError(key)
+        return responses.filter(**{REASON_FIELDS[key]: True}).values("ticket_id")
+    if dimension is not None:
+        if dimension not in DIMENSIONS:
+            raise ValueError(dimension)
+        column = DIMENSIONS[dimension]
+        responses = with_buckets(responses).filter(
+            **({f"{column}__isnull": True} if key is None else {column: key})
+        )
+    return responses.values("ticket_id")

@@ -1,9 +1,13 @@
 """Template helpers for the monthly dashboard: durations, shares and the SVG charts."""
 
 from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from reports import charts
+from reports.metrics.drill import NULL_KEY
 
 register = template.Library()
 
@@ -31,6 +35,44 @@ def share(value) -> str:
     return "\u2013" if value is None else f"{value * 100:.1f}%"
 
 
+def drill_url(query: str, level: str, figure: str, key=None, tier=None) -> str:
+    """The drill-down address of one number of the page (``query``: month and department)."""
+    params = {"level": level, "figure": figure}
+    if level != "organisation":
+        params["key"] = NULL_KEY if key is None else key
+    if tier is not None:
+        params["tier"] = tier
+    return f"{reverse('reports-drill-down')}?{query}&{urlencode(params)}"
+
+
+@register.simple_tag(takes_context=True)
+def figure(context, count, level, name, key=None, tier=None, shown=None):
+    """A number of the dashboard, linked to exactly the tickets behind it.
+
+    ``count`` is how many tickets the list holds (``data-count``, checked by the tests);
+    ``shown`` is the text when it is not the count itself (a share, a duration). A zero
+    is not linked: there is nothing behind it.
+    """
+    text = count if shown is None else shown
+    if not count:
+        return format_html('<span data-count="0">{}</span>', text)
+    url = drill_url(context["query"], level, name, key, tier)
+    return format_html('<a href="{}" data-count="{}">{}</a>', url, count, text)
+
+
+@register.simple_tag(takes_context=True)
+def figure_url(context, level, name, key=None, tier=None):
+    return drill_url(context["query"], level, name, key, tier)
+
+
+@register.filter
+def dumping_cells(person) -> list[tuple[str, int]]:
+    """(figure, count) for each dumping column of a person's row."""
+    from reports.metrics.people import DUMPING_SIGNS
+
+    return [(name, getattr(person, name)) for name in DUMPING_SIGNS]
+
+
 @register.filter
 def get(mapping, key):
     return mapping.get(key) if mapping else None
@@ -38,6 +80,7 @@ def get(mapping, key):
 
 @register.inclusion_tag("reports/partials/bar_chart.html")
 def bar_chart(title, description, points, percent=False, label_every=1):
+    """Bars for (label, value[, url, tickets]) points: a bar with a url links to its tickets."""
     return {
         "title": title,
         "description": description,

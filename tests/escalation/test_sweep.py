@@ -434,8 +434,9 @@ def test_one_batch_of_the_sweep_costs_a_fixed_handful_of_queries(
         open_at(T0, org.ana)
     open_at(T0, org.elena, department=org.sales)
 
-    # tiers, then per batch: savepoint, lock, update per receiving tier, breach update,
-    # handoff insert, leads, managers, outbox insert, release; then the empty last look.
+    # tiers, then per batch: savepoint, lock, (the latest releases, only when a ticket's
+    # charge depends on one: none here), update per receiving tier, breach update, handoff
+    # insert, leads, managers, outbox insert, release; then the empty last look.
     with django_assert_max_num_queries(14):
         result = sweep_at(T0 + TWENTY_HOURS)
     assert (result.escalated, result.breached, result.batches) == (25, 1, 1)
@@ -444,9 +445,10 @@ def test_one_batch_of_the_sweep_costs_a_fixed_handful_of_queries(
 def test_postgresql_and_portable_handoff_writers_write_identical_rows(org):
     """The sweep writes handoffs with one INSERT ... unnest on PostgreSQL, the ORM elsewhere."""
     first, second = open_at(T0, org.ana), open_at(T0, org.ravi)
+    unowned_first, unowned_second = open_at(T0, org.andrei), open_at(T0, org.andrei)
     now = T0 + TWENTY_HOURS + timedelta(seconds=5)
 
-    def record(ticket, kind=HandoffKind.ESCALATED):
+    def record(ticket, kind=HandoffKind.ESCALATED, charged=None):
         return (
             ticket.pk,
             kind,
@@ -457,10 +459,16 @@ def test_postgresql_and_portable_handoff_writers_write_identical_rows(org):
             org.cs.pk,
             "Not resolved",
             ticket.due_at,
+            ticket.last_handoff_at,
+            ticket.owned_since,
+            org.t1.resolve_within,
+            charged,
         )
 
-    actions._insert_sweep_handoffs([record(first)], now)
-    actions._insert_sweep_handoffs_postgresql([record(second)], now)
+    actions._insert_sweep_handoffs([record(first, charged=org.ravi.pk), record(unowned_first)], now)
+    actions._insert_sweep_handoffs_postgresql(
+        [record(second, charged=org.ravi.pk), record(unowned_second)], now
+    )
     actions._insert_sweep_handoffs_postgresql([], now)
 
     fields = (
@@ -474,10 +482,20 @@ def test_postgresql_and_portable_handoff_writers_write_identical_rows(org):
         "to_department_id",
         "note",
         "sweep_lateness",
+        "since_previous",
+        "tier_time",
+        "due_at",
+        "held_for",
+        "charged_to_id",
     )
-    portable, native = (
-        Handoff.objects.filter(ticket=t, kind=HandoffKind.ESCALATED).values(*fields).get()
-        for t in (first, second)
-    )
-    assert portable == native
+    for one, other in ((first, second), (unowned_first, unowned_second)):
+        portable, native = (
+            Handoff.objects.filter(ticket=t, kind=HandoffKind.ESCALATED).values(*fields).get()
+            for t in (one, other)
+        )
+        assert portable == native
     assert native["sweep_lateness"] == timedelta(seconds=5)
+    assert (native["tier_time"], native["due_at"]) == (TWENTY_HOURS, T0 + TWENTY_HOURS)
+    assert (native["held_for"], native["charged_to_id"]) == (None, None)
+    owned = Handoff.objects.get(ticket=second, kind=HandoffKind.ESCALATED)
+    assert (owned.held_for, owned.charged_to_id) == (TWENTY_HOURS + timedelta(seconds=5), org.ravi.pk)

@@ -20,7 +20,7 @@ def busy_day(org, start, count: int, *, answer: bool = True):
             quick, org.marko, resolution="Reset it.", now=t + timedelta(minutes=9)
         )
         if answer:
-            _answer_latest(
+            answer_latest(
                 rating=5 if i % 2 else 2, comment=f"comment {i}", now=t + timedelta(hours=1)
             )
         slow = open_ticket(org.ravi, now=t + timedelta(minutes=1))
@@ -30,7 +30,8 @@ def busy_day(org, start, count: int, *, answer: bool = True):
     return t
 
 
-def _answer_latest(*, rating, comment, now):
+def answer_latest(*, rating, comment, now):
+    """Answer the newest survey email through the link in it, as the customer would."""
     import re
 
     email = OutboundEmail.objects.filter(kind="survey").order_by("-id").first()

@@ -1,264 +1,678 @@
 """The reference implementation of every monthly figure: the handoff ledger replayed in Python.
 
-Used only by tests. It loads every ticket, handoff and survey answer and recomputes the
-dashboard's figures from their definitions, without any of the SQL in reports.metrics,
-so the tests can assert that the database's aggregates say exactly the same.
+Used only by tests. Written from the text of ``docs/metrics.md`` alone, without reading the
+SQL in ``reports.metrics``, so that a test comparing the two catches a mistake on either side.
+Every count is kept as the set of ticket ids behind it; the counts are the sets' sizes.
+
+Recorded facts read from a ledger entry when present: ``tier_time`` of a release (late
+releases) and ``due_at`` (the deadline in force at the tier the entry left, or an opening's
+new deadline); for older entries a time-out's deadline is ``at - sweep_lateness`` and any
+other is replayed from the entry into the tier plus the tier's ``resolve_within``.
+*Held for* and whom a time-out is charged to are always recomputed from the sequence of
+entries, never read from ``held_for`` / ``charged_to``: the tests use this replay to check them.
+
+Public API::
+
+    rules = Rules.from_settings()
+    ledger = Ledger()
+    figures = compute(ledger, Month(2026, 10), department_id=None, rules=rules, as_of=None)
+    facts = entry_facts(ledger, as_of=None)  # {handoff id: EntryFacts}
 """
 
-import math
+import statistics
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from statistics import median as stat_median
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 
-from departments.models import Tier
+from departments.models import Department, Tier
+from departments.roles import is_manager
 from reports.models import SurveyResponse
 from tickets.models import Handoff, Ticket
 
-NOT_A_HANDOFF = {"opened", "resolved", "breached"}
-TIME_BOUNDS = [timedelta(hours=1), timedelta(hours=4), timedelta(hours=20), timedelta(hours=48)]
-FLOW = (
+# Entries that are not a change of hands (docs: "every ledger entry but the opening, a breach
+# mark and the resolution").
+NOT_A_CHANGE_OF_HANDS = frozenset({"opened", "breached", "resolved"})
+# Entries that put the ticket into another tier's queue: a new tier visit and a new clock.
+ENTERS_A_TIER = frozenset({"opened", "passed", "escalated", "transferred"})
+TIMEOUTS = frozenset({"escalated", "breached"})
+
+# "under 1 h, 1-4 h, 4-20 h, 20-48 h, over 48 h": bucket i holds durations d with
+# LOWER[i] <= d < LOWER[i + 1], except that 48 h itself is in "20-48 h" ("over 48 h" is > 48 h).
+HOUR = timedelta(hours=1)
+
+FLOW_COUNTS = (
     "opened",
     "resolved",
+    "resolved_within",
+    "first_call",
+    "came_back",
     "passed_up",
     "escalated",
     "breached",
-    "resolved_within",
+    "unowned_timeouts",
     "backlog",
-    "first_call",
 )
+PERSON_COUNTS = (
+    "held",
+    "resolved",
+    "came_back",
+    "resolved_for_good",
+    "passed_up",
+    "quick_passes",
+    "thin_passes",
+    "timeouts",
+    "late_releases",
+    "thin_transfers",
+    "returned_transfers",
+    "bounces",
+    "dumped",
+    "responses",
+    "held_responses",
+)
+# A person's row exists when at least one of these is non-zero.
+ROW_COUNTS = (
+    "held",
+    "resolved",
+    "passed_up",
+    "quick_passes",
+    "thin_passes",
+    "timeouts",
+    "late_releases",
+    "thin_transfers",
+    "returned_transfers",
+    "bounces",
+    "responses",
+    "held_responses",
+)
+HIGHLIGHTED = ("quick_passes", "timeouts", "late_releases", "returned_transfers")
+# Dumped: at least one quick pass, time-out, late release or returned transfer.
+DUMPING = HIGHLIGHTED
 
 
-def pct(values, fraction):
-    """percentile_cont, written out: linear interpolation between the closest ranks."""
+@dataclass(frozen=True)
+class Rules:
+    """The thresholds of docs/metrics.md's Settings table."""
+
+    quick_pass_minutes: float = 15
+    short_note_chars: int = 20
+    bounce_minutes: float = 30
+    late_release_share: float = 0.25
+    late_receipt_minutes: float = 60
+    returned_transfer_hours: float = 24
+    came_back_days: float = 7
+    dumping_factor: float = 2
+    dumping_min_events: int = 3
+    dumping_min_held: int = 5
+
+    @classmethod
+    def from_settings(cls) -> "Rules":
+        d = cls()
+        return cls(
+            quick_pass_minutes=getattr(
+                settings, "TIERDESK_QUICK_PASS_MINUTES", d.quick_pass_minutes
+            ),
+            short_note_chars=getattr(settings, "TIERDESK_SHORT_NOTE_CHARS", d.short_note_chars),
+            bounce_minutes=getattr(settings, "TIERDESK_BOUNCE_MINUTES", d.bounce_minutes),
+            late_release_share=getattr(
+                settings, "TIERDESK_LATE_RELEASE_SHARE", d.late_release_share
+            ),
+            late_receipt_minutes=getattr(
+                settings, "TIERDESK_LATE_RECEIPT_MINUTES", d.late_receipt_minutes
+            ),
+            returned_transfer_hours=getattr(
+                settings, "TIERDESK_RETURNED_TRANSFER_HOURS", d.returned_transfer_hours
+            ),
+            came_back_days=getattr(settings, "TIERDESK_CAME_BACK_DAYS", d.came_back_days),
+            dumping_factor=getattr(settings, "TIERDESK_DUMPING_FACTOR", d.dumping_factor),
+            dumping_min_events=getattr(
+                settings, "TIERDESK_DUMPING_MIN_EVENTS", d.dumping_min_events
+            ),
+            dumping_min_held=getattr(settings, "TIERDESK_DUMPING_MIN_HELD", d.dumping_min_held),
+        )
+
+    @property
+    def quick_pass(self) -> timedelta:
+        return timedelta(minutes=self.quick_pass_minutes)
+
+    @property
+    def bounce_within(self) -> timedelta:
+        return timedelta(minutes=self.bounce_minutes)
+
+    @property
+    def late_receipt(self) -> timedelta:
+        return timedelta(minutes=self.late_receipt_minutes)
+
+    @property
+    def returned_within(self) -> timedelta:
+        return timedelta(hours=self.returned_transfer_hours)
+
+    @property
+    def came_back_within(self) -> timedelta:
+        return timedelta(days=self.came_back_days)
+
+
+def nearest_rank(values, numerator: int, denominator: int):
+    """The value at rank ceil(p * n) of the values sorted ascending (p = numerator/denominator).
+
+    Integer arithmetic, so that 0.9 * 10 is exactly rank 9. None for no values.
+    """
     if not values:
         return None
-    values = sorted(values)
-    pos = fraction * (len(values) - 1)
-    lo = math.floor(pos)
-    hi = math.ceil(pos)
-    value = values[lo] + (values[hi] - values[lo]) * (pos - lo)
-    return round(value)
+    ordered = sorted(values)
+    rank = -(-numerator * len(ordered) // denominator)  # ceil without floats
+    return ordered[max(rank, 1) - 1]
+
+
+def seconds(duration: timedelta) -> int:
+    return round(duration.total_seconds())
+
+
+def time_bucket(took: timedelta) -> int:
+    if took < HOUR:
+        return 0
+    if took < 4 * HOUR:
+        return 1
+    if took < 20 * HOUR:
+        return 2
+    if took <= 48 * HOUR:
+        return 3
+    return 4
+
+
+# --- the ledger, loaded once ------------------------------------------------------------
 
 
 class Ledger:
-    """Every ticket with its handoffs (in ledger order) and its survey answer."""
+    """Every ticket, its handoffs in write order (id), survey answers, tiers and users."""
 
     def __init__(self):
-        self.tickets = {t.pk: t for t in Ticket.objects.all()}
+        self.tickets = {t.pk: t for t in Ticket.objects.select_related("category")}
         self.handoffs = defaultdict(list)
         for h in Handoff.objects.order_by("id"):
             self.handoffs[h.ticket_id].append(h)
         self.responses = {r.ticket_id: r for r in SurveyResponse.objects.all()}
         self.tiers = {t.pk: t for t in Tier.objects.all()}
+        self.departments = {d.pk: d for d in Department.objects.all()}
+        self.users = {u.pk: u for u in get_user_model().objects.all()}
+        self.managers = {pk for pk, user in self.users.items() if is_manager(user)}
+        self.by_customer = defaultdict(list)
+        for t in sorted(self.tickets.values(), key=lambda t: (t.opened_at, t.pk)):
+            self.by_customer[t.customer_id].append(t)
+        self._journeys = {}
+
+    def journeys(self, as_of: datetime | None = None, rules: "Rules | None" = None) -> dict:
+        """Every ticket that exists at ``as_of``, replayed: {ticket id: Journey} (cached)."""
+        rules = rules or Rules.from_settings()
+        key = (as_of, rules)
+        if key not in self._journeys:
+            journeys = {}
+            for ticket_id, entries in self.handoffs.items():
+                journey = replay(self, self.tickets[ticket_id], entries, as_of, rules)
+                if journey is not None:
+                    journeys[ticket_id] = journey
+            self._journeys[key] = journeys
+        return self._journeys[key]
+
+    def response(self, ticket_id: int, as_of: datetime | None):
+        response = self.responses.get(ticket_id)
+        if response is None or (as_of is not None and response.answered_at >= as_of):
+            return None
+        return response
 
 
-def local_days(month_start: datetime, month_end: datetime):
-    zone = ZoneInfo(settings.TIERDESK_TIME_ZONE)
-    first = month_start.astimezone(zone).date()
-    days = []
-    day = first
-    while True:
-        # Midnight of the next local day, whatever the day's length.
-        next_day = (
-            datetime(day.year, day.month, day.day, 12, tzinfo=zone) + timedelta(days=1)
-        ).date()
-        end = datetime(next_day.year, next_day.month, next_day.day, tzinfo=zone)
-        days.append((day, end))
-        if end >= month_end:
-            return days
-        day = next_day
+# --- one ticket's journey, replayed -----------------------------------------------------
 
 
-def compute(ledger: Ledger, start: datetime, end: datetime, department_id=None, rules=None) -> dict:
-    def in_month(t):
-        return start <= t < end
+@dataclass
+class EntryFacts:
+    """What the replay knows about one ledger entry."""
+
+    handoff: Handoff
+    owner_before: int | None  # who had the ticket just before this entry
+    received_at: datetime | None  # when owner_before received it (the entry that gave it)
+    held_for: timedelta | None  # at - received_at: how long owner_before had held it
+    mover_held_for: timedelta | None  # held_for when the actor is owner_before, else None
+    deadline: datetime | None  # the deadline of the tier visit in force before the entry
+    late_release: bool = False  # a release by its owner with <= share x tier time left
+    charged_to: int | None = None  # for a time-out: whom it is charged to (None: unowned)
+
+
+@dataclass
+class Holding:
+    """One uninterrupted ownership: from the entry that gave the ticket to the one that ended it."""
+
+    owner: int
+    tier: int
+    start: datetime
+    end: datetime | None  # None: still owned
+
+
+@dataclass
+class Journey:
+    ticket: Ticket
+    entries: list  # the Handoffs recorded before as_of, in write order
+    facts: list  # EntryFacts, one per entry
+    holdings: list = field(default_factory=list)
+    resolution: Handoff | None = None
+    came_back: bool = False
+
+    @property
+    def opened_at(self) -> datetime:
+        return self.entries[0].at
+
+    def changes_of_hands(self) -> int:
+        return sum(1 for h in self.entries if h.kind not in NOT_A_CHANGE_OF_HANDS)
+
+    def tiers_visited(self) -> int:
+        return len({h.to_tier_id for h in self.entries})
+
+
+def _tier_time(ledger, h: Handoff, tier_id: int) -> timedelta:
+    """The tier's time stored with the entry, else (older entries) the tier's current one."""
+    stored = getattr(h, "tier_time", None)
+    return stored if stored is not None else ledger.tiers[tier_id].resolve_within
+
+
+def replay(ledger, ticket: Ticket, entries: list, as_of: datetime | None, rules=None):
+    """Walk one ticket's entries in write order; None when it did not exist yet at ``as_of``."""
+    rules = rules or Rules.from_settings()
+    if as_of is not None:
+        entries = [h for h in entries if h.at < as_of]
+    if not entries or entries[0].kind != "opened":
+        return None
+    journey = Journey(ticket=ticket, entries=entries, facts=[])
+    owner = None
+    tier = None
+    receipt = None  # the entry that gave the ticket to ``owner``
+    visit_due = None  # the current tier visit's deadline
+    visit_releases = []  # (index, EntryFacts) of the releases of the current visit
+    holding = None
+    for i, h in enumerate(entries):
+        facts = EntryFacts(
+            handoff=h,
+            owner_before=owner,
+            received_at=receipt.at if receipt is not None else None,
+            held_for=h.at - receipt.at if receipt is not None else None,
+            mover_held_for=None,
+            deadline=visit_due,
+        )
+        if owner is not None and h.actor_id == owner:
+            facts.mover_held_for = facts.held_for
+        # The deadline in force before the entry: the stored one (the tier before the move),
+        # else for a time-out the one the sweep was late for, else the replayed one.
+        stored_due = getattr(h, "due_at", None) if h.kind != "opened" else None
+        lateness = getattr(h, "sweep_lateness", None)
+        if stored_due is not None:
+            visit_due = stored_due
+        elif h.kind in TIMEOUTS and lateness is not None:
+            visit_due = h.at - lateness
+        facts.deadline = visit_due
+        if h.kind == "released":
+            tier_time = _tier_time(ledger, h, tier)
+            facts.late_release = (
+                owner is not None
+                and h.actor_id == owner
+                and visit_due - h.at <= rules.late_release_share * tier_time
+            )
+        if h.kind in TIMEOUTS:
+            facts.charged_to = _charge(owner, receipt, visit_due, visit_releases, rules)
+        journey.facts.append(facts)
+
+        # The state after the entry.
+        new_owner = None if h.kind == "resolved" else h.to_owner_id
+        if h.kind in ENTERS_A_TIER:
+            # A new visit and a new clock. A move's stored facts are those of the tier it
+            # left, so only an opening's deadline is the new visit's; otherwise it is
+            # replayed, and corrected by the next entry of the visit that stores one.
+            tier = h.to_tier_id
+            stored = getattr(h, "due_at", None) if h.kind == "opened" else None
+            computed = h.at + ledger.tiers[tier].resolve_within
+            visit_due = stored if stored is not None else computed
+            visit_releases = []
+        if h.kind == "released":
+            visit_releases.append((i, facts))
+        if new_owner != owner:
+            if holding is not None:
+                holding.end = h.at
+                holding = None
+            if new_owner is not None:
+                holding = Holding(owner=new_owner, tier=h.to_tier_id, start=h.at, end=None)
+                journey.holdings.append(holding)
+            receipt = h if new_owner is not None else None
+            owner = new_owner
+        if h.kind == "resolved":
+            journey.resolution = h
+    return journey
+
+
+def _charge(owner, receipt, ran_out, visit_releases, rules):
+    """Whom a time-out is charged to (docs: the Time-outs rule), or None for an unowned one."""
+    if owner is not None:
+        if ran_out is not None and ran_out - receipt.at < rules.late_receipt:
+            before_receipt = [f for i, f in visit_releases if f.handoff.id < receipt.id]
+            if before_receipt and before_receipt[-1].late_release:
+                return before_receipt[-1].handoff.actor_id
+        return owner
+    if visit_releases:
+        return visit_releases[-1][1].handoff.actor_id
+    return None
+
+
+def entry_facts(ledger: Ledger, *, as_of: datetime | None = None, rules=None) -> dict:
+    """{handoff id: EntryFacts} for every entry recorded before ``as_of``."""
+    rules = rules or Rules.from_settings()
+    result = {}
+    for ticket_id, entries in ledger.handoffs.items():
+        journey = replay(ledger, ledger.tickets[ticket_id], entries, as_of, rules)
+        if journey is not None:
+            result.update({f.handoff.id: f for f in journey.facts})
+    return result
+
+
+def _came_back(ledger, journey, rules, as_of) -> bool:
+    """Another ticket of the same customer opened within N days after the resolution that
+    names this one as its earlier ticket or is in the same category."""
+    resolved_at = journey.resolution.at
+    ticket = journey.ticket
+    for other in ledger.by_customer[ticket.customer_id]:
+        if other.pk == ticket.pk:
+            continue
+        if not (resolved_at < other.opened_at <= resolved_at + rules.came_back_within):
+            continue
+        if as_of is not None and other.opened_at >= as_of:
+            continue
+        if other.previous_ticket_id == ticket.pk or (
+            ticket.category_id is not None and other.category_id == ticket.category_id
+        ):
+            return True
+    return False
+
+
+# --- the month's figures ----------------------------------------------------------------
+
+
+def compute(
+    ledger: Ledger,
+    month,
+    *,
+    department_id: int | None = None,
+    rules: Rules | None = None,
+    as_of: datetime | None = None,
+) -> dict:
+    rules = rules or Rules.from_settings()
+    start, end = month.start, month.end
+
+    def in_month(instant):
+        return start <= instant < end
+
+    journeys = ledger.journeys(as_of, rules)
 
     tiers = {
         tid: t
         for tid, t in ledger.tiers.items()
-        if not department_id or t.department_id == department_id
+        if department_id is None or t.department_id == department_id
     }
-    flow = {tid: dict.fromkeys(FLOW, 0) for tid in tiers}
-    durations = defaultdict(list)  # ("tier", id) / ("dept", id) / ("org",) -> seconds
-    people = {}
+    tier_sets = {tid: {name: set() for name in FLOW_COUNTS} for tid in tiers}
+    durations = {}  # ticket id -> seconds to resolve, for the month's resolutions in scope
+    people = defaultdict(lambda: {name: set() for name in PERSON_COUNTS} | {"held_for": []})
+    people_ok = defaultdict(lambda: {"satisfied": 0, "held_satisfied": 0})
 
-    def person(user_id, tier_id):
-        return people.setdefault(
-            (user_id, tier_id),
-            {
-                "held": set(),
-                "resolved": 0,
-                "passed_up": 0,
-                "timeouts": 0,
-                "quick_passes": 0,
-                "bounces": 0,
-                "dumped": set(),
-                "held_for": [],
-                "responses": 0,
-                "satisfied": 0,
-            },
-        )
+    for ticket_id, journey in journeys.items():
+        ticket = journey.ticket
+        entries = journey.entries
+        # Openings, at the tier the ticket entered.
+        opening = entries[0]
+        if in_month(opening.at) and opening.to_tier_id in tiers:
+            tier_sets[opening.to_tier_id]["opened"].add(ticket_id)
 
-    for ticket_id, handoffs in ledger.handoffs.items():
-        ticket = ledger.tickets[ticket_id]
-        for i, h in enumerate(handoffs):
-            nxt = handoffs[i + 1] if i + 1 < len(handoffs) else None
-            # Flow counts: openings where they entered, other moves where they left.
-            if in_month(h.at):
-                tier_id = h.to_tier_id if h.kind == "opened" else h.from_tier_id
-                key = {
-                    "opened": "opened",
-                    "passed": "passed_up",
-                    "escalated": "escalated",
-                    "breached": "breached",
-                }
-                if h.kind in key and tier_id in tiers:
-                    flow[tier_id][key[h.kind]] += 1
-            # Held: an ownership that began in the month, or was in force at its first instant.
-            if h.to_owner_id and h.kind != "resolved" and h.to_tier_id in tiers:
-                began_in_month = in_month(h.at)
-                in_force_at_start = (
-                    h.at <= start and (nxt is None or nxt.at > start) and ticket.opened_at < start
-                )
-                if began_in_month or in_force_at_start:
-                    person(h.to_owner_id, h.to_tier_id)["held"].add(ticket_id)
-            # Moves out: passes and time-outs, with what the dumping report asks of them.
-            if h.kind in ("passed", "escalated") and in_month(h.at) and h.from_tier_id in tiers:
-                who = h.actor_id if h.actor_id else h.from_owner_id
-                if who is None:
-                    continue
-                row = person(who, h.from_tier_id)
-                held_for = h.at - handoffs[i - 1].at
-                if h.kind == "escalated":
-                    row["timeouts"] += 1
-                    row["dumped"].add(ticket_id)
-                    continue
-                row["passed_up"] += 1
-                row["held_for"].append(held_for.total_seconds())
-                quick = held_for <= rules.quick_pass or len(h.note) < rules.short_note_chars
-                bounce = (
-                    ticket.resolved_at is not None
-                    and ticket.tier_id == h.to_tier_id
-                    and ticket.resolved_at <= h.at + rules.bounce_within
-                )
-                row["quick_passes"] += quick
-                row["bounces"] += bounce
-                if quick or bounce:
-                    row["dumped"].add(ticket_id)
-        # Resolutions of the month, at the tier where they happened.
-        if ticket.resolved_at and in_month(ticket.resolved_at) and ticket.tier_id in tiers:
-            f = flow[ticket.tier_id]
-            f["resolved"] += 1
-            f["resolved_within"] += ticket.resolved_at < ticket.due_at
-            f["first_call"] += ticket.resolved_on_first_call
-            seconds = (ticket.resolved_at - ticket.opened_at).total_seconds()
-            for key in (("tier", ticket.tier_id), ("dept", ticket.department_id), ("org",)):
-                durations[key].append(seconds)
-            row = person(ticket.resolved_by_id, ticket.tier_id)
-            row["resolved"] += 1
-            response = ledger.responses.get(ticket_id)
-            if response:
-                row["responses"] += 1
-                row["satisfied"] += response.rating >= 4
-        # Backlog at the month's end: the tier of the last entry before it.
-        if ticket.opened_at < end and (ticket.resolved_at is None or ticket.resolved_at >= end):
-            before = [h for h in handoffs if h.at < end]
-            if before and before[-1].to_tier_id in tiers:
-                flow[before[-1].to_tier_id]["backlog"] += 1
+        # Held: an ownership given in the month, or in force at its first instant.
+        for holding in journey.holdings:
+            if holding.tier not in tiers:
+                continue
+            given_in_month = in_month(holding.start)
+            owned_at_start = holding.start < start and (holding.end is None or holding.end > start)
+            if given_in_month or owned_at_start:
+                people[(holding.owner, holding.tier)]["held"].add(ticket_id)
 
+        # The moves of the month, at the tier they left.
+        for i, facts in enumerate(journey.facts):
+            h = facts.handoff
+            if not in_month(h.at) or h.kind in ("opened", "resolved"):
+                continue
+            tier_id = h.from_tier_id
+            if tier_id not in tiers:
+                continue
+            row = tier_sets[tier_id]
+            if h.kind == "passed":
+                row["passed_up"].add(ticket_id)
+                _pass(people[(h.actor_id, tier_id)], journey, i, facts, rules)
+            elif h.kind in TIMEOUTS:
+                row["escalated" if h.kind == "escalated" else "breached"].add(ticket_id)
+                if facts.charged_to is None:
+                    row["unowned_timeouts"].add(ticket_id)
+                else:
+                    people[(facts.charged_to, tier_id)]["timeouts"].add(ticket_id)
+            elif h.kind == "released":
+                if facts.late_release:
+                    people[(h.actor_id, tier_id)]["late_releases"].add(ticket_id)
+            elif h.kind == "transferred":
+                person = people[(h.actor_id, tier_id)]
+                if len(h.note) < rules.short_note_chars:
+                    person["thin_transfers"].add(ticket_id)
+                if facts.owner_before == h.actor_id and _returned(journey, i, rules):
+                    person["returned_transfers"].add(ticket_id)
+
+        # The month's resolution, at the tier where it happened.
+        r = journey.resolution
+        if r is None or not in_month(r.at):
+            continue
+        journey.came_back = _came_back(ledger, journey, rules, as_of)
+        response = ledger.response(ticket_id, as_of)
+        # Satisfied (held): everyone who held it at a tier in scope, in any month.
+        if response is not None:
+            for owner, tier_id in {(x.owner, x.tier) for x in journey.holdings}:
+                if tier_id in tiers:
+                    people[(owner, tier_id)]["held_responses"].add(ticket_id)
+                    people_ok[(owner, tier_id)]["held_satisfied"] += response.rating >= 4
+        if r.to_tier_id not in tiers:
+            continue
+        row = tier_sets[r.to_tier_id]
+        row["resolved"].add(ticket_id)
+        if r.at < ticket.due_at:
+            row["resolved_within"].add(ticket_id)
+        if ticket.resolved_on_first_call:
+            row["first_call"].add(ticket_id)
+        if journey.came_back:
+            row["came_back"].add(ticket_id)
+        durations[ticket_id] = seconds(r.at - journey.opened_at)
+        person = people[(r.actor_id, r.to_tier_id)]
+        person["resolved"].add(ticket_id)
+        if journey.came_back:
+            person["came_back"].add(ticket_id)
+        if response is not None:
+            person["responses"].add(ticket_id)
+            people_ok[(r.actor_id, r.to_tier_id)]["satisfied"] += response.rating >= 4
+
+    # Backlog at month end: open at its last instant, at the tier the ledger had them at.
+    for ticket_id, journey in journeys.items():
+        state = _state_before(journey, end)
+        if state is not None and state.kind != "resolved" and state.to_tier_id in tiers:
+            tier_sets[state.to_tier_id]["backlog"].add(ticket_id)
+
+    figures = {
+        "flow": _flow(ledger, tiers, tier_sets, durations),
+        "people": _people(ledger, people, people_ok, rules),
+        "satisfaction": _satisfaction(ledger, journeys, in_month, department_id, as_of),
+        "days": None,
+        "sets": {},
+    }
+    days, day_sets = _days(journeys, month, department_id)
+    figures["days"] = days
+    sets = figures["sets"]
+    sets.update(day_sets)
+    for tier_id, row in tier_sets.items():
+        for name, ids in row.items():
+            sets[f"flow:tier:{tier_id}:{name}"] = set(ids)
+    for dept_id, row in figures["flow"].pop("_department_sets").items():
+        for name, ids in row.items():
+            sets[f"flow:department:{dept_id}:{name}"] = ids
+    for name, ids in figures["flow"].pop("_organisation_sets").items():
+        sets[f"flow:organisation:{name}"] = ids
+    for (user_id, tier_id), row in figures["people"].pop("_sets").items():
+        for name, ids in row.items():
+            sets[f"person:{user_id}:{tier_id}:{name}"] = ids
+    return figures
+
+
+def _pass(person, journey, i, facts, rules) -> None:
+    """A pass by ``person`` (its actor): passed up, thin, quick (when owned), bounce."""
+    h = facts.handoff
+    ticket_id = journey.ticket.pk
+    person["passed_up"].add(ticket_id)
+    if len(h.note) < rules.short_note_chars:
+        person["thin_passes"].add(ticket_id)
+    if facts.mover_held_for is not None:
+        person["held_for"].append(seconds(facts.mover_held_for))
+        if facts.mover_held_for <= rules.quick_pass:
+            person["quick_passes"].add(ticket_id)
+    # Bounce: the next tier resolved it within N minutes of the pass, without moving it further.
+    r = journey.resolution
+    if r is None or r.to_tier_id != h.to_tier_id or r.at - h.at > rules.bounce_within:
+        return
+    between = journey.entries[i + 1 : journey.entries.index(r)]
+    if not any(x.kind in ENTERS_A_TIER for x in between):
+        person["bounces"].add(ticket_id)
+
+
+def _returned(journey, i, rules) -> bool:
+    """The department it was transferred to transferred it back within N hours."""
+    h = journey.entries[i]
+    for later in journey.entries[i + 1 :]:
+        if later.kind == "transferred":
+            return (
+                later.to_department_id == h.from_department_id
+                and later.at - h.at <= rules.returned_within
+            )
+    return False
+
+
+def _state_before(journey, instant):
+    """The ticket's last entry before ``instant`` (None: not opened yet)."""
+    state = None
+    for h in journey.entries:
+        if h.at < instant:
+            state = h
+        else:
+            break
+    return state
+
+
+def _flow_figures(sets, durations) -> dict:
+    values = [durations[t] for t in sets["resolved"]]
     return {
-        "flow": _flow(flow, tiers, durations),
-        "people": _people(people, rules),
-        "satisfaction": _satisfaction(ledger, start, end, department_id),
-        "days": _days(ledger, start, end, department_id),
+        **{name: len(ids) for name, ids in sets.items()},
+        "median": nearest_rank(values, 1, 2),
+        "p90": nearest_rank(values, 9, 10),
     }
 
 
-def _flow(flow, tiers, durations):
-    result = {"tiers": {}, "departments": {}, "organisation": dict.fromkeys(FLOW, 0)}
-    for tier_id, figures in flow.items():
-        dept_id = tiers[tier_id].department_id
-        result["tiers"][tier_id] = {
-            **figures,
-            "median": pct(durations[("tier", tier_id)], 0.5),
-            "p90": pct(durations[("tier", tier_id)], 0.9),
-        }
-        dept = result["departments"].setdefault(
-            dept_id,
-            {
-                **dict.fromkeys(FLOW, 0),
-                "median": pct(durations[("dept", dept_id)], 0.5),
-                "p90": pct(durations[("dept", dept_id)], 0.9),
-            },
+def _flow(ledger, tiers, tier_sets, durations) -> dict:
+    dept_sets = {}
+    org_sets = {name: set() for name in FLOW_COUNTS}
+    for tier_id, row in tier_sets.items():
+        dept = dept_sets.setdefault(
+            tiers[tier_id].department_id, {name: set() for name in FLOW_COUNTS}
         )
-        for name in FLOW:
-            dept[name] += figures[name]
-            result["organisation"][name] += figures[name]
-    result["organisation"]["median"] = pct(durations[("org",)], 0.5)
-    result["organisation"]["p90"] = pct(durations[("org",)], 0.9)
-    return result
+        for name, ids in row.items():
+            dept[name] |= ids
+            org_sets[name] |= ids
+    return {
+        "tiers": {tid: _flow_figures(row, durations) for tid, row in tier_sets.items()},
+        "departments": {did: _flow_figures(row, durations) for did, row in dept_sets.items()},
+        "organisation": _flow_figures(org_sets, durations),
+        "_department_sets": dept_sets,
+        "_organisation_sets": org_sets,
+    }
 
 
-def _people(people, rules):
+def _people(ledger, people, people_ok, rules) -> dict:
     result = {}
+    row_sets = {}
     for key, row in people.items():
+        if key[0] is None or not any(row[name] for name in ROW_COUNTS):
+            continue
+        row["resolved_for_good"] = row["resolved"] - row["came_back"]
+        row["dumped"] = set().union(*(row[name] for name in DUMPING))
+        sets = {name: row[name] for name in PERSON_COUNTS}
+        row_sets[key] = sets
         result[key] = {
-            "held": len(row["held"]),
-            "resolved": row["resolved"],
-            "passed_up": row["passed_up"],
-            "timeouts": row["timeouts"],
-            "quick_passes": row["quick_passes"],
-            "bounces": row["bounces"],
-            "dumped": len(row["dumped"]),
-            "median_held": pct(row["held_for"], 0.5),
-            "responses": row["responses"],
-            "satisfied": row["satisfied"],
+            **{name: len(ids) for name, ids in sets.items()},
+            "median_held": nearest_rank(row["held_for"], 1, 2),
+            "satisfied": people_ok[key]["satisfied"],
+            "held_satisfied": people_ok[key]["held_satisfied"],
+            "flagged": set(),
         }
     by_tier = defaultdict(list)
-    for (_user_id, tier_id), row in result.items():
-        by_tier[tier_id].append(row)
+    for (user_id, tier_id), row in result.items():
+        by_tier[tier_id].append((user_id, row))
     for rows in by_tier.values():
-        for metric in ("quick_passes", "timeouts", "bounces"):
-            middle = stat_median(r[metric] for r in rows)
-            for r in rows:
-                r.setdefault("flagged", set())
+        peers = [
+            row
+            for user_id, row in rows
+            if user_id not in ledger.managers and row["held"] >= rules.dumping_min_held
+        ]
+        for metric in HIGHLIGHTED:
+            middle = statistics.median(r[metric] for r in peers) if peers else 0
+            for _user_id, row in rows:
                 if (
-                    r[metric] >= rules.highlight_min_events
-                    and r[metric] >= rules.highlight_factor * middle
+                    row[metric] >= rules.dumping_min_events
+                    and row[metric] >= rules.dumping_factor * middle
                 ):
-                    r["flagged"].add(metric)
+                    row["flagged"].add(metric)
+    result["_sets"] = row_sets
     return result
 
 
-def _satisfaction(ledger, start, end, department_id):
-    dims = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+def _satisfaction(ledger, journeys, in_month, department_id, as_of) -> dict:
+    dims = {
+        name: defaultdict(lambda: [0, 0])
+        for name in (
+            "department",
+            "tier",
+            "person",
+            "category",
+            "channel",
+            "handoffs",
+            "tiers_visited",
+            "time_to_resolve",
+        )
+    }
     reasons = defaultdict(int)
     overall = [0, 0]
     comments = 0
-    for ticket_id, response in ledger.responses.items():
-        ticket = ledger.tickets[ticket_id]
-        if not (start <= ticket.resolved_at < end):
+    for ticket_id, journey in journeys.items():
+        r = journey.resolution
+        if r is None or not in_month(r.at):
             continue
-        if department_id and ticket.department_id != department_id:
+        if department_id is not None and r.to_department_id != department_id:
             continue
+        response = ledger.response(ticket_id, as_of)
+        if response is None:
+            continue
+        ticket = journey.ticket
         ok = response.rating >= 4
-        handoffs = ledger.handoffs[ticket_id]
-        changes = sum(1 for h in handoffs if h.kind not in NOT_A_HANDOFF)
-        visited = len({h.to_tier_id for h in handoffs})
-        took = ticket.resolved_at - ticket.opened_at
-        bucket = next((i for i, bound in enumerate(TIME_BOUNDS) if took < bound), len(TIME_BOUNDS))
         keys = {
-            "department": ticket.department_id,
-            "tier": ticket.tier_id,
-            "person": ticket.resolved_by_id,
+            "department": r.to_department_id,
+            "tier": r.to_tier_id,
+            "person": r.actor_id,
             "category": ticket.category.name if ticket.category_id else None,
             "channel": ticket.channel,
-            "handoffs": min(changes, 5),
-            "tiers_visited": min(visited, 4),
-            "time_to_resolve": bucket,
+            "handoffs": min(journey.changes_of_hands(), 5),
+            "tiers_visited": min(journey.tiers_visited(), 4),
+            "time_to_resolve": time_bucket(r.at - journey.opened_at),
         }
         for dim, key in keys.items():
             dims[dim][key][0] += 1
@@ -270,29 +684,38 @@ def _satisfaction(ledger, start, end, department_id):
             reasons[reason] += 1
     return {
         "overall": tuple(overall),
-        "reasons": dict(reasons),
+        "reasons": {k: n for k, n in reasons.items() if n},
         "comments": comments,
         **{dim: {k: tuple(v) for k, v in values.items()} for dim, values in dims.items()},
     }
 
 
-def _days(ledger, start, end, department_id):
-    resolved, backlog = [], []
-    days = local_days(start, end)
-    tickets = [
-        t for t in ledger.tickets.values() if not department_id or t.department_id == department_id
-    ]
-    previous_end = start
-    for _day, day_end in days:
-        resolved.append(
-            sum(1 for t in tickets if t.resolved_at and previous_end <= t.resolved_at < day_end)
-        )
-        backlog.append(
-            sum(
-                1
-                for t in tickets
-                if t.opened_at < day_end and (t.resolved_at is None or t.resolved_at >= day_end)
-            )
-        )
-        previous_end = day_end
-    return {"resolved": resolved, "backlog": backlog}
+def _days(journeys, month, department_id):
+    days = month.days()
+    day_ends = month.day_ends()
+    day_starts = [month.start, *day_ends[:-1]]
+    resolved = [set() for _ in days]
+    backlog = [set() for _ in days]
+    for ticket_id, journey in journeys.items():
+        r = journey.resolution
+        if r is not None and (department_id is None or r.to_department_id == department_id):
+            for n, (day_start, day_end) in enumerate(zip(day_starts, day_ends, strict=True)):
+                if day_start <= r.at < day_end:
+                    resolved[n].add(ticket_id)
+                    break
+        # The ledger's state at each day's end instant: its last entry before that instant.
+        entries = journey.entries
+        i, state = 0, None
+        for n, day_end in enumerate(day_ends):
+            while i < len(entries) and entries[i].at < day_end:
+                state = entries[i]
+                i += 1
+            if state is None or state.kind == "resolved":
+                continue
+            if department_id is None or state.to_department_id == department_id:
+                backlog[n].add(ticket_id)
+    sets = {}
+    for n, day in enumerate(days):
+        sets[f"day:{day.isoformat()}:resolved"] = resolved[n]
+        sets[f"day:{day.isoformat()}:backlog"] = backlog[n]
+    return {"resolved": [len(s) for s in resolved], "backlog": [len(s) for s in backlog]}, sets

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from reports.metrics import monthly_report
-from reports.metrics.aggregates import DumpingRules
+from reports.metrics.rules import Rules
 from tests.reports import reference
 from tests.reports.simulation import simulate
 from tests.reports.test_metrics_match_reference import OCTOBER, assert_same, normalised
@@ -43,7 +43,7 @@ def test_figures_are_the_same_when_older_entries_have_no_stored_journey(org):
     assert Ticket.objects.filter(last_handoff_at__isnull=True).exists()
 
     ledger = reference.Ledger()
-    rules = DumpingRules.from_settings()
+    rules = Rules.from_settings()
     expected = reference.compute(ledger, OCTOBER.start, OCTOBER.end, rules=rules)
     assert_same(normalised(monthly_report(OCTOBER)), expected)
     expected_cs = reference.compute(

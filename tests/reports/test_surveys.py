@@ -149,6 +149,65 @@ def test_the_survey_form_is_protected_against_cross_site_posts(org):
     assert not SurveyResponse.objects.exists()
 
 
+CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def test_a_browser_post_with_a_null_or_foreign_origin_is_refused_and_ours_is_accepted(org):
+    """What Chromium sends: the CSRF cookie and form token, plus an Origin header.
+
+    Under a ``no-referrer`` page policy that Origin is ``null``; it must never be trusted.
+    """
+    from django.test import Client
+
+    ticket, reference, token = resolve_with_survey(org)
+    browser = Client(enforce_csrf_checks=True)
+    with time_machine.travel(RESOLVED_AT + timedelta(days=1), tick=False):
+        page = browser.get(url(reference, token))
+        assert "csrftoken" in browser.cookies
+        data = {
+            "csrfmiddlewaretoken": CSRF_FIELD.search(page.content.decode()).group(1),
+            "rating": "4",
+            "reasons": ["fast"],
+            "comment": "Kind.",
+        }
+        for bad_origin in ("null", "https://evil.example"):
+            refused = browser.post(url(reference, token), data, headers={"Origin": bad_origin})
+            assert refused.status_code == 403, bad_origin
+        assert not SurveyResponse.objects.exists()
+        accepted = browser.post(
+            url(reference, token), data, headers={"Origin": "http://testserver"}
+        )
+    assert accepted.status_code == 200 and b"Thank you" in accepted.content
+    assert SurveyResponse.objects.get(ticket=ticket).rating == 4
+
+
+def test_every_survey_page_keeps_the_token_on_our_origin(client, org):
+    _ticket, reference, token = resolve_with_survey(org)
+    with time_machine.travel(RESOLVED_AT + timedelta(days=1), tick=False):
+        pages = {
+            "form": client.get(url(reference, token)),
+            "unknown": client.get(url(reference, "x" * 43)),
+            "thanks": answer(client, reference, token),
+            "used": client.get(url(reference, token)),
+        }
+    assert [p.status_code for p in pages.values()] == [200, 404, 200, 410]
+    for name, page in pages.items():
+        assert page.headers["Referrer-Policy"] == "same-origin", name
+        body = page.content.decode()
+        assert '<meta name="referrer" content="same-origin">' in body, name
+        assert "no-referrer" not in body, name
+
+
+def test_the_survey_keeps_same_origin_even_if_the_site_wide_policy_is_loosened(org, settings):
+    from django.test import Client
+
+    settings.SECURE_REFERRER_POLICY = "unsafe-url"
+    _ticket, reference, token = resolve_with_survey(org)
+    with time_machine.travel(RESOLVED_AT + timedelta(days=1), tick=False):
+        response = Client().get(url(reference, token))
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_answers_sent_at_the_same_moment_store_exactly_one(org):
     import threading

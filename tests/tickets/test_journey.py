@@ -1,5 +1,6 @@
 """The journey columns the actions keep (Ticket.handoff_count, tiers_visited, last_handoff_at,
-Handoff.since_previous) say exactly what replaying the ledger says, on every write path."""
+owned_since, Handoff.since_previous, held_for) say exactly what replaying the ledger says, on
+every write path."""
 
 import importlib
 import random
@@ -16,6 +17,7 @@ from tickets.models import NOT_A_CHANGE_OF_HANDS, Handoff, HandoffKind, Holding,
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 TWENTY_HOURS = timedelta(hours=20)
+MOVES_TO_ANOTHER_TIER = {HandoffKind.PASSED, HandoffKind.ESCALATED, HandoffKind.TRANSFERRED}
 
 
 def replayed_journey(ticket: Ticket) -> tuple[int, int, datetime]:
@@ -56,10 +58,20 @@ def assert_every_journey_matches_the_ledger() -> None:
     for ticket in Ticket.objects.all():
         assert stored_journey(ticket) == replayed_journey(ticket), ticket.reference
         previous = None
+        owned_since = None
         for handoff in ticket.handoffs.order_by("id"):
             expected = None if previous is None else handoff.at - previous.at
             assert handoff.since_previous == expected, (ticket.reference, handoff.kind)
+            # How long the previous owner had held it: since the entry that gave it to them.
+            held = handoff.at - owned_since if handoff.from_owner_id is not None else None
+            assert handoff.held_for == held, (ticket.reference, handoff.kind)
+            if previous is not None and previous.kind not in MOVES_TO_ANOTHER_TIER:
+                # Inside a tier visit the clock is the same one: same deadline, same time.
+                assert (handoff.due_at, handoff.tier_time) == (previous.due_at, previous.tier_time)
+            if handoff.to_owner_id != handoff.from_owner_id:
+                owned_since = handoff.at if handoff.to_owner_id is not None else None
             previous = handoff
+        assert ticket.owned_since == owned_since, ticket.reference
 
 
 def random_work(org, rng, *, moves: int, start: datetime) -> None:

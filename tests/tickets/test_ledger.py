@@ -104,6 +104,20 @@ def test_replaying_the_handoffs_gives_every_tickets_current_state_after_random_w
     assert {"opened", "claimed", "passed", "escalated", "transferred"} <= kinds
     for ticket in Ticket.objects.all():
         assert replay(list(ticket.handoffs.all())) == current_state(ticket), ticket.reference
+        assert replay_owned_since(list(ticket.handoffs.all())) == ticket.owned_since, ticket.reference
+    assert Ticket.objects.filter(owned_since__isnull=False).exists()
+
+
+def replay_owned_since(handoffs: list[Handoff]):
+    """When the ledger last gave the ticket to its current owner (None when unowned).
+
+    Only a change of owner restarts it: a breach mark or the resolution keeps the owner.
+    """
+    owned_since = None
+    for h in sorted(handoffs, key=lambda h: h.pk):
+        if h.to_owner_id != h.from_owner_id:
+            owned_since = h.at if h.to_owner_id is not None else None
+    return owned_since
 
 
 @pytest.mark.django_db(transaction=True)

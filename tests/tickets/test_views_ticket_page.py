@@ -85,12 +85,15 @@ def test_timeline_tells_every_handoff_and_note_in_words_newest_last(client, org)
     expected = [
         "Opened by Ana at Front line",
         "Note for the customer by Ana",
-        "Escalated from Front line to Specialists after 20 h; held by Ana",
+        "Escalated from Front line to Specialists: not resolved within 20 h (due ",
+        "the clock moved it 1 h later. Held by Ana for 21 h.",
         "Assigned to Marko by Ioana",
         "Released by Marko back to the Specialists queue",
         "Claimed by Marko",
-        "Passed up from Specialists to Experts by Marko: <q>Replaced the part; still leaks.</q>",
-        "Breached at Experts",
+        "Passed up from Specialists to Experts by Marko after holding it 1 h:"
+        " <q>Replaced the part; still leaks.</q>",
+        "Breached at Experts, the top tier: not resolved within 20 h (due ",
+        "the clock marked it 1 h later. Nobody had claimed it: an unowned time-out.",
         "Transferred from Customer service to Sales by Andrei: <q>Needs a refund.</q>",
         "Claimed by Elena",
         "Resolved by Elena: <q>Refunded.</q>",

@@ -97,9 +97,13 @@ def render_ticket_page(request, ticket, *, bound=None, error=None, status=200):
             "ticket": ticket,
             "moves": moves,
             "forms": move_forms,
-            # The ledger's write order: replaying it gives the ticket's state.
+            # The ledger's write order: replaying it gives the ticket's state. The timeline
+            # also names whom a time-out was charged to.
             "entries": timeline(
-                handoffs_of(ticket).order_by("id"), notes_of(ticket), referrals, now=now
+                handoffs_of(ticket).select_related("charged_to").order_by("id"),
+                notes_of(ticket),
+                referrals,
+                now=now,
             ),
             "history": history,
             "error": error,
