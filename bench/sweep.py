@@ -128,11 +128,12 @@ def build_seed(name: str, tickets: int, due_fraction: float) -> dict:
                 subject, description, customer_id, channel, category_id, priority,
                 department_id, tier_id, owner_id, status, opened_at, opened_by_id,
                 tier_entered_at, due_at, resolved_at, resolved_by_id, resolution,
-                resolved_on_first_call, breached, breached_at, previous_ticket_id
+                resolved_on_first_call, breached, breached_at, previous_ticket_id, owned_since
             )
             SELECT 'Bench ticket ' || g, '', %(customer)s, 'phone', NULL, 'normal',
                    x.department_id, x.tier_id, x.owner_id, 'open', x.opened_at, x.owner_id,
-                   x.opened_at, x.opened_at + %(within)s, NULL, NULL, '', false, false, NULL, NULL
+                   x.opened_at, x.opened_at + %(within)s, NULL, NULL, '', false, false, NULL, NULL,
+                   x.opened_at
             FROM generate_series(1, %(n)s) AS g
             CROSS JOIN LATERAL (
                 SELECT
@@ -166,12 +167,13 @@ def build_seed(name: str, tickets: int, due_fraction: float) -> dict:
             """
             INSERT INTO tickets_handoff (
                 ticket_id, kind, at, actor_id, from_owner_id, to_owner_id, from_tier_id, to_tier_id,
-                from_department_id, to_department_id, note, sweep_lateness
+                from_department_id, to_department_id, note, sweep_lateness, tier_time, due_at
             )
             SELECT id, 'opened', opened_at, opened_by_id, NULL, owner_id, NULL, tier_id,
-                   NULL, department_id, '', NULL
+                   NULL, department_id, '', NULL, %(within)s, due_at
             FROM tickets_ticket ORDER BY id
-            """
+            """,
+            {"within": RESOLVE_WITHIN},
         )
         cur.execute("ANALYZE")
         cur.execute(
@@ -229,9 +231,12 @@ def build_organisation() -> dict:
 # --- the two ways of doing the work -----------------------------------------------------------
 
 
+# Every seeded ticket is owned by whoever opened it, long before its deadline, and nobody
+# released any: so the time-out is charged to the owner (tickets.responsibility) and the
+# floor, unlike the sweep, need not look for releases.
 FLOOR_SQL = """
 WITH due AS (
-    SELECT t.id, t.tier_id, t.department_id, t.owner_id, t.due_at,
+    SELECT t.id, t.tier_id, t.department_id, t.owner_id, t.due_at, t.owned_since,
            cur.name AS tier_name, cur.resolve_within AS tier_within,
            nxt.id AS next_id, nxt.resolve_within AS next_within
     FROM tickets_ticket t
@@ -247,6 +252,7 @@ WITH due AS (
     UPDATE tickets_ticket t SET
         tier_id = coalesce(due.next_id, t.tier_id),
         owner_id = CASE WHEN due.next_id IS NULL THEN t.owner_id END,
+        owned_since = CASE WHEN due.next_id IS NULL THEN t.owned_since END,
         tier_entered_at = CASE WHEN due.next_id IS NULL THEN t.tier_entered_at ELSE %(now)s END,
         due_at = CASE WHEN due.next_id IS NULL THEN t.due_at ELSE %(now)s + due.next_within END,
         breached = due.next_id IS NULL,
@@ -257,7 +263,8 @@ WITH due AS (
 )
 INSERT INTO tickets_handoff (
     ticket_id, kind, at, actor_id, from_owner_id, to_owner_id, from_tier_id, to_tier_id,
-    from_department_id, to_department_id, note, sweep_lateness
+    from_department_id, to_department_id, note, sweep_lateness,
+    tier_time, due_at, held_for, charged_to_id
 )
 SELECT due.id,
        CASE WHEN due.next_id IS NULL THEN 'breached' ELSE 'escalated' END,
@@ -270,7 +277,10 @@ SELECT due.id,
             ELSE format('Not resolved within %%s h at %%s.',
                         trim_scale(extract(epoch FROM due.tier_within) / 3600), due.tier_name)
        END,
-       %(now)s - due.due_at
+       %(now)s - due.due_at,
+       due.tier_within, due.due_at,
+       CASE WHEN due.owner_id IS NOT NULL THEN %(now)s - due.owned_since END,
+       due.owner_id
 FROM due JOIN moved ON moved.id = due.id
 ORDER BY due.due_at, due.id
 """
@@ -299,14 +309,15 @@ def fingerprint() -> tuple[str, str]:
     with connection.cursor() as cur:
         cur.execute(
             """SELECT md5(string_agg(concat_ws('|', id, tier_id, owner_id, tier_entered_at, due_at,
-                                            breached, breached_at), ',' ORDER BY id))
+                                            breached, breached_at, owned_since), ',' ORDER BY id))
                FROM tickets_ticket"""
         )
         tickets = cur.fetchone()[0]
         cur.execute(
             """SELECT md5(string_agg(concat_ws('|', ticket_id, kind, at, actor_id, from_owner_id,
                                             to_owner_id, from_tier_id, to_tier_id, from_department_id,
-                                            to_department_id, note, sweep_lateness),
+                                            to_department_id, note, sweep_lateness, tier_time,
+                                            due_at, held_for, charged_to_id),
                                   ',' ORDER BY ticket_id, id))
                FROM tickets_handoff"""
         )

@@ -158,13 +158,19 @@ OUTBOX_DRAIN_SECONDS = env.float("OUTBOX_DRAIN_SECONDS", default=30)
 OUTBOX_RETRY_AFTER = timedelta(seconds=env.float("OUTBOX_RETRY_AFTER_SECONDS", default=20))
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=20)
 
-# --- Reports: surveys and the dumping report's thresholds (each shown on the dashboard) --
+# --- Reports: surveys and the thresholds of the figures (docs/metrics.md defines each) ----
 TIERDESK_SURVEY_VALID_DAYS = env.int("TIERDESK_SURVEY_VALID_DAYS", default=14)
 TIERDESK_QUICK_PASS_MINUTES = env.int("TIERDESK_QUICK_PASS_MINUTES", default=15)
 TIERDESK_SHORT_NOTE_CHARS = env.int("TIERDESK_SHORT_NOTE_CHARS", default=20)
 TIERDESK_BOUNCE_MINUTES = env.int("TIERDESK_BOUNCE_MINUTES", default=30)
 TIERDESK_DUMPING_FACTOR = env.float("TIERDESK_DUMPING_FACTOR", default=2.0)
 TIERDESK_DUMPING_MIN_EVENTS = env.int("TIERDESK_DUMPING_MIN_EVENTS", default=3)
+# People who held fewer tickets than this at a tier are left out of its highlighting median.
+TIERDESK_DUMPING_MIN_HELD = env.int("TIERDESK_DUMPING_MIN_HELD", default=5)
+# A transfer sent back to the sender's department within this many hours is "returned".
+TIERDESK_RETURNED_TRANSFER_HOURS = env.float("TIERDESK_RETURNED_TRANSFER_HOURS", default=24)
+# A resolution "came back" when the customer opens a linked or same-category ticket this soon.
+TIERDESK_CAME_BACK_DAYS = env.float("TIERDESK_CAME_BACK_DAYS", default=7)
 # Who a time-out is charged to (tickets.responsibility): a release by the owner with at most
 # this share of the tier's time left is "late", and an owner who received the ticket less
 # than this many minutes before its deadline after such a release is not charged for it.

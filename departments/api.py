@@ -5,6 +5,8 @@ Plain DRF on purpose: the organisation knows nothing of tickets, so nothing here
 JSON answers as the rest of the API (``{"detail", "code"}``, field errors by name).
 """
 
+import re
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -127,6 +129,9 @@ class BulletinInput(serializers.Serializer):
         return value
 
 
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
 class BulletinsApi(generics.ListAPIView):
     serializer_class = BulletinOutput
 
@@ -143,7 +148,10 @@ class BulletinsApi(generics.ListAPIView):
         department = None
         slug = self.request.query_params.get("department", "")
         if slug:
-            department = Department.objects.filter(slug=slug[:60]).first()
+            # Not a slug (a NUL byte, say) names no department: say so before PostgreSQL
+            # refuses the string.
+            is_slug = SLUG.fullmatch(slug[:60]) is not None
+            department = Department.objects.filter(slug=slug[:60]).first() if is_slug else None
             if department is None:
                 raise serializers.ValidationError(
                     {"department": [_('No department has the slug "%s".') % slug[:60]]}

@@ -19,9 +19,9 @@ from reports.metrics import monthly_report
 from reports.metrics.closing import closed_month
 from reports.metrics.definitions import FIGURES
 from reports.metrics.drill import LEVELS, UnknownFigure, figure_tickets, figures_of, parse_key
+from reports.metrics.people import DUMPING_SIGNS
 from reports.metrics.rules import Rules
 from reports.metrics.scope import ReportScope
-from reports.metrics.people import DUMPING_SIGNS
 from reports.months import last_full_month, organisation_zone, recent_months
 from reports.tables import TABLES
 from reports.templatetags.reports import drill_url

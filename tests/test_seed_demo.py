@@ -1,9 +1,11 @@
 """``manage.py seed_demo``: the demo organisation, loaded once, through the real actions."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
@@ -17,9 +19,12 @@ from departments.models import (
     Tier,
 )
 from departments.roles import is_manager
+from reports.management.commands.seed_demo import CUSTOMERS, USERS
+from reports.models import SurveyResponse
+from reports.months import Month
+from reports.simulation import has_simulated_history
 from tests.factories import open_ticket
 from tickets.ledger import current_state, replay
-from tickets.management.commands.seed_demo import CUSTOMERS, USERS
 from tickets.models import (
     Category,
     Customer,
@@ -36,16 +41,17 @@ pytestmark = pytest.mark.django_db
 User = get_user_model()
 
 
-def seed(*args) -> str:
+def seed(*args, history: bool = False) -> str:
+    """Run the command; without ``history`` it skips the simulated weeks (they have tests of their own)."""
     out = StringIO()
-    call_command("seed_demo", *args, stdout=out)
+    call_command("seed_demo", *args, *([] if history else ["--no-history"]), stdout=out)
     return out.getvalue()
 
 
 def snapshot() -> dict:
     models = [
         Department, Tier, Membership, User, Group, Category, Customer, Ticket, Handoff, OutboundEmail,
-        KeyContact, Bulletin, CustomerLinkTemplate, Referral,
+        KeyContact, Bulletin, CustomerLinkTemplate, Referral, SurveyResponse,
     ]  # fmt: skip
     return {model.__name__: sorted(model.objects.values_list("pk", flat=True)) for model in models}
 
@@ -235,3 +241,54 @@ def test_seed_demo_gives_every_department_a_line_in_contacts_news_and_answered_q
     assert overdue.answered_at is None and overdue.is_overdue()
     assert waiting.answered_at is None and not waiting.is_overdue()
     assert Handoff.objects.filter(kind=HandoffKind.TRANSFERRED, to_department__slug="accounting").exists()
+
+
+# --- the simulated history ----------------------------------------------------------------
+
+NOV_18 = datetime(2026, 11, 18, 10, tzinfo=ZoneInfo("Europe/Bucharest"))
+
+
+@pytest.mark.slow
+def test_seed_demo_plays_last_month_and_this_month_so_far_for_the_dashboard():
+    with time_machine.travel(NOV_18, tick=False):
+        output = seed("--calls-per-day", "3", history=True)
+
+    october = Handoff.objects.filter(at__gte=Month(2026, 10).start, at__lt=Month(2026, 10).end)
+    assert october.filter(kind=HandoffKind.OPENED).count() >= 40
+    for kind in (HandoffKind.RESOLVED, HandoffKind.PASSED, HandoffKind.ESCALATED, HandoffKind.CLAIMED):
+        assert october.filter(kind=kind).exists(), kind
+    assert SurveyResponse.objects.filter(
+        ticket__resolved_at__gte=Month(2026, 10).start, ticket__resolved_at__lt=Month(2026, 10).end
+    ).exists()
+    assert Handoff.objects.filter(at__gte=Month(2026, 11).start).count() > 50
+    assert not Handoff.objects.filter(at__gt=NOV_18).exists()  # up to now, never beyond
+    assert "Who played which habit" in output and "dumper" in output
+    # The demo's own tickets are still exactly as described, and only their emails wait
+    # for the worker: the history's are recorded as sent.
+    assert trail(ticket("Parcel not delivered after 8 days")) == ["opened"]
+    assert trail(ticket("Charged twice for one order")) == ["opened", "passed", "claimed"]
+    demo = [t.reference for t in Ticket.objects.filter(customer__external_reference__in=CUSTOMERS)]
+    pending = OutboundEmail.objects.filter(sent_at__isnull=True)
+    assert OutboundEmail.objects.count() > 100
+    assert pending and all(any(ref in e.subject + e.body for ref in demo) for e in pending)
+
+
+@pytest.mark.slow
+def test_seed_demo_with_its_history_run_twice_changes_nothing():
+    seed("--calls-per-day", "2", history=True)
+    assert has_simulated_history()
+    before = snapshot()
+
+    output = seed(history=True)
+
+    assert snapshot() == before
+    assert "nothing changed" in output
+
+
+def test_seed_demo_adds_no_history_to_a_database_with_other_tickets(org):
+    open_ticket(org.ana)
+
+    seed("--calls-per-day", "2", history=True)
+
+    assert not has_simulated_history()
+    assert Ticket.objects.filter(customer__external_reference__in=CUSTOMERS).count() == 7

@@ -10,6 +10,8 @@ table, with its last error, for someone to look at.
 
 import logging
 from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
@@ -28,6 +30,25 @@ DEFAULT_SEND_TIMEOUT = 30
 MAX_RETRY_DELAY = timedelta(hours=1)
 
 
+# Set inside ``not_delivered()``: emails are recorded as sent and never handed to a worker.
+_not_delivered: ContextVar[bool] = ContextVar("tierdesk_outbox_not_delivered", default=False)
+
+
+@contextmanager
+def not_delivered():
+    """Record the emails queued inside the block as sent, without sending or dispatching them.
+
+    For generated history (``manage.py simulate``): its people and customers are made up, so
+    nothing may reach a mail server, and weeks of it must not pile up for the worker or the
+    drain. The outbox still shows what would have gone out (``sent_at`` = ``created_at``).
+    """
+    token = _not_delivered.set(True)
+    try:
+        yield
+    finally:
+        _not_delivered.reset(token)
+
+
 def queue_email(
     kind: str, recipients: Iterable[str], subject: str, body: str
 ) -> OutboundEmail | None:
@@ -35,9 +56,12 @@ def queue_email(
     recipients = sorted({r for r in recipients if r})
     if not recipients:
         return None
-    email = OutboundEmail.objects.create(
-        kind=kind, recipients=recipients, subject=subject[:250], body=body
-    )
+    email = OutboundEmail(kind=kind, recipients=recipients, subject=subject[:250], body=body)
+    if _not_delivered.get():
+        email.sent_at = email.created_at
+        email.save(force_insert=True)
+        return email
+    email.save(force_insert=True)
     transaction.on_commit(lambda: dispatch([email.pk]))
     return email
 
@@ -47,20 +71,14 @@ def queue_emails(emails: list[OutboundEmail]) -> list[OutboundEmail]:
     emails = [e for e in emails if e.recipients]
     if not emails:
         return []
+    if _not_delivered.get():
+        for email in emails:
+            email.sent_at = email.created_at
+        return OutboundEmail.objects.bulk_create(emails)
     created = OutboundEmail.objects.bulk_create(emails)
     ids = [e.pk for e in created]
     transaction.on_commit(lambda: dispatch(ids))
     return created
-
-
-def mark_sent(emails) -> int:
-    """Record pending emails of a queryset as sent, without sending them; return how many.
-
-    For generated history (``manage.py simulate``): its people and customers are made up,
-    and a worker starting afterwards must not deliver weeks of their mail. ``sent_at`` is
-    each row's own ``created_at``; no attempt is counted.
-    """
-    return emails.filter(sent_at__isnull=True).update(sent_at=F("created_at"))
 
 
 def dispatch(email_ids: list[int]) -> int:

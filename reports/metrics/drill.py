@@ -5,8 +5,8 @@ A figure is addressed by its ``level`` (where the row is), a ``key`` (which row)
 same source by the same condition as the aggregate that produced the number.
 """
 
-from datetime import date
 from dataclasses import replace
+from datetime import date
 
 from django.db.models import QuerySet
 

@@ -15,10 +15,7 @@ or sit on one. The habits (``reports.simulation.cast``):
   most of those back within hours;
 - the **manager** resolves, and sometimes passes up, tickets other people own.
 
-Two journeys are scripted a few times a week, because chance alone makes them rare:
-a ticket that times out twice at tier 1 (escalated, transferred away by tier 2, sent back
-to tier 1, escalated again) and a ticket passed up twice (passed, transferred away and
-back, passed again).
+Two rare journeys are scripted a few times a week (``reports.simulation.journeys``).
 """
 
 from datetime import timedelta
@@ -35,40 +32,36 @@ from reports.simulation.cast import (
     TIMEOUT_SITTER,
     TierSeat,
 )
+from reports.simulation.journeys import PASSED_TWICE, TIMED_OUT_TWICE, Journeys
 from reports.simulation.state import Memo
 from tickets.models import Customer, Status, Ticket
 from tickets.referral_actions import do_answer_referral, do_claim_referral, do_refer_ticket
 
-TIMED_OUT_TWICE = "timed_out_twice"
-PASSED_TWICE = "passed_twice"
 SIMULATED_CUSTOMER_PREFIX = "SIM-"
 
 RESOLVED_ON_THE_CALL = 0.15
 RETURNING_CALLER = 0.07
-JOURNEY_PER_DAY = 0.3
 NOBODY_CLAIMS = 0.04
 LEAD_ASSIGNS = 0.3
 SURVEY_ANSWERED = 0.45
 
 
-class Behaviour:
+class Behaviour(Journeys):
     # --- who calls, and who answers ---------------------------------------------------
-
-    def day_journeys(self) -> list[str]:
-        if not self.org.others:
-            return []
-        return [j for j in (TIMED_OUT_TWICE, PASSED_TWICE) if self.rng.random() < JOURNEY_PER_DAY]
 
     def on_call(self, journey: str) -> None:
         rng, first = self.rng, self.org.front.first
-        self.counts["calls"] += 1
         customer, previous, category, returning = self.caller()
         if journey == TIMED_OUT_TWICE:
             taker = self.cast[TIMEOUT_SITTER]
         elif journey == PASSED_TWICE:
             taker = self.org.users[rng.choice(self.ordinary(first))]
         else:
-            taker = self.org.users[rng.choice(first.members)]
+            # The sitter, slow on every call, takes fewer of them.
+            weights = [
+                0.6 if self.cast.habit_of(u) == TIMEOUT_SITTER else 1.0 for u in first.members
+            ]
+            taker = self.org.users[rng.choices(first.members, weights=weights)[0]]
         slug = category.slug if category else None
         on_the_call = not journey and rng.random() < RESOLVED_ON_THE_CALL
         ticket = self.open_ticket(
@@ -143,7 +136,7 @@ class Behaviour:
         if seat.level == 1:
             return calls.minutes(rng, 20, 180)
         if seat.is_top:
-            return calls.hours(rng, 1, 23)  # experts are slow: some breach
+            return calls.hours(rng, 0.5, 12)  # experts take their time: now and then one breaches
         return calls.minutes(rng, 30, 360)
 
     def plan_work(self, ticket_id: int, user_id: int, tier_id: int) -> None:
@@ -362,63 +355,6 @@ class Behaviour:
                 self.rng.choice(seat.members),
             )
 
-    # --- the scripted journeys --------------------------------------------------------
-
-    def journey_arrival(self, ticket_id: int, memo, seat: TierSeat) -> bool:
-        """Steer a scripted ticket arriving in a queue; False lets the queue take it as usual."""
-        first, second = self.org.front.tiers[0], self.org.front.tiers[1]
-        if memo.journey == TIMED_OUT_TWICE:
-            if memo.stage == 0 and seat.id == second.id:  # escalated from tier 1 the first time
-                memo.stage = 1
-                return self.scripted_claim(ticket_id, seat, self.rng.choice(self.ordinary(seat)))
-            if memo.stage == 2 and seat.id == first.id:  # sent back: the sitter takes it again
-                memo.stage = 3
-                return self.scripted_claim(ticket_id, seat, self.cast[TIMEOUT_SITTER].pk)
-            if memo.stage == 3 and seat.id == second.id:  # escalated from tier 1 again
-                self.finish_journey(ticket_id, memo, 4)
-        elif memo.journey == PASSED_TWICE:
-            if memo.stage == 1 and seat.id == second.id:
-                memo.stage = 2
-                return self.scripted_claim(ticket_id, seat, self.rng.choice(self.ordinary(seat)))
-            if memo.stage == 3 and seat.id == first.id:
-                memo.stage = 4
-                opener = (
-                    memo.opener_id
-                    if memo.opener_id in seat.members
-                    else self.rng.choice(self.ordinary(seat))
-                )
-                return self.scripted_claim(ticket_id, seat, opener)
-            if memo.stage == 5 and seat.id == second.id:
-                self.finish_journey(ticket_id, memo, 6)
-        return False
-
-    def journey_work(self, ticket_id: int, state, memo, user) -> bool:
-        """The owner's scripted move, if the journey has one here; False for ordinary work."""
-        first, second = self.org.front.tiers[0], self.org.front.tiers[1]
-        rng = self.rng
-        away = (memo.journey, memo.stage) in {(TIMED_OUT_TWICE, 1), (PASSED_TWICE, 2)}
-        if away and state.tier_id == second.id:
-            memo.stage += 1
-            target = rng.choice(self.org.others)
-            self.transfer(
-                ticket_id, user, target.id, rng.choice(texts.TRANSFER_NOTES), send_back=True
-            )
-            return True
-        if memo.journey == PASSED_TWICE and memo.stage in (0, 4) and state.tier_id == first.id:
-            memo.stage += 1
-            self.pass_up(ticket_id, user, rng.choice(texts.PASS_NOTES))
-            return True
-        return False
-
-    def scripted_claim(self, ticket_id: int, seat: TierSeat, user_id: int) -> bool:
-        self.push(self.later(calls.minutes(self.rng, 10, 60)), "claim", ticket_id, seat.id, user_id)
-        return True
-
-    def finish_journey(self, ticket_id: int, memo, stage: int) -> None:
-        memo.stage = stage
-        self.scripted.discard(ticket_id)
-        self.examples[memo.journey].append(ticket_id)
-
     # --- the manager ------------------------------------------------------------------
 
     def on_manager_round(self) -> None:
@@ -471,6 +407,8 @@ class Behaviour:
     def on_referral_claim(
         self, referral_id: int, ticket_id: int, asker_id: int, member_id: int
     ) -> None:
+        if not self.read(ticket_id).is_open:
+            return  # resolved meanwhile: nobody answers a closed question
         do_claim_referral(referral_id, self.org.users[member_id], now=self.now)
         self.push(
             self.now + calls.minutes(self.rng, 5, 40),
@@ -484,6 +422,8 @@ class Behaviour:
     def on_referral_answer(
         self, referral_id: int, ticket_id: int, asker_id: int, member_id: int
     ) -> None:
+        if not self.read(ticket_id).is_open:
+            return
         answer = self.rng.choice(texts.ANSWERS)
         do_answer_referral(referral_id, self.org.users[member_id], answer=answer, now=self.now)
         self.counts["referrals_answered"] += 1

@@ -107,12 +107,10 @@ class Engine(Behaviour):
         self.first_ticket_id = (
             Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         ) + 1
-        for ticket_id, due in Ticket.objects.filter(status=Status.OPEN, breached=False).values_list(
-            "pk", "due_at"
-        ):
-            self.deadlines.set(
-                ticket_id, due
-            )  # tickets that were open before: the sweep moves them too
+        # Tickets open before the simulation started: the sweep moves them too.
+        already_open = Ticket.objects.filter(status=Status.OPEN, breached=False)
+        for ticket_id, due in already_open.values_list("pk", "due_at"):
+            self.deadlines.set(ticket_id, due)
         self.handlers = {
             "day": self.on_day,
             "sweep": self.on_sweep,
@@ -147,15 +145,16 @@ class Engine(Behaviour):
             try:
                 self.handlers[kind](*args)
             except TierdeskError:
-                # Someone else's move got there first (the action re-checks under its lock).
+                # The action refused the move (it re-checks under its lock). Moves are planned
+                # on the ticket as it stands, so this stays at zero; counted, not fatal, so a
+                # demo never fails on one odd ticket.
                 self.counts["moves_refused"] += 1
         if progress is not None:
             progress.update(max((self.end - self.now).total_seconds() / 86400, 0))
 
-    def later(self, delay: timedelta, *, working: bool = True) -> datetime:
+    def later(self, delay: timedelta) -> datetime:
         """``now + delay``, moved to the next working hours when people are off."""
-        at = self.now + delay
-        return calls.next_working_time(at, self.rng, self.zone) if working else at
+        return calls.next_working_time(self.now + delay, self.rng, self.zone)
 
     def read(self, ticket_id: int) -> State | None:
         """The ticket as the database has it (None when it is not one of ours).

@@ -9,7 +9,7 @@ from django.db.models import Q
 from tqdm import tqdm
 
 from reports.months import organisation_zone
-from reports.simulation.behaviour import PASSED_TWICE, SIMULATED_CUSTOMER_PREFIX, TIMED_OUT_TWICE
+from reports.simulation.behaviour import SIMULATED_CUSTOMER_PREFIX
 from reports.simulation.cast import (
     DUMPER,
     HABIT_LABELS,
@@ -23,8 +23,9 @@ from reports.simulation.cast import (
     staff,
 )
 from reports.simulation.engine import Engine
+from reports.simulation.journeys import PASSED_TWICE, TIMED_OUT_TWICE
 from tickets import outbox
-from tickets.models import Customer, Handoff, HandoffKind, OutboundEmail, Ticket
+from tickets.models import Customer, Handoff, HandoffKind, Ticket
 
 DEFAULT_CALLS_PER_DAY = 30
 
@@ -44,10 +45,11 @@ class SimulationResult:
     # "passed_by_manager", "late_release_then_time_out"), in the order they happened.
     examples: dict[str, list[int]] = field(default_factory=dict)
     agents_added: list[str] = field(default_factory=list)
+    first_ticket_id: int = 1  # every ticket it opened has this id or a higher one
 
     def tickets(self):
         """The tickets the simulation opened."""
-        return Ticket.objects.filter(pk__gte=self.summary["first_ticket_id"])
+        return Ticket.objects.filter(pk__gte=self.first_ticket_id)
 
 
 def has_simulated_history() -> bool:
@@ -69,8 +71,8 @@ def simulate(
     """Play the organisation in the database from ``start`` for ``days`` local days.
 
     ``until`` stops earlier (``seed_demo`` stops at now). Everything happens in one
-    transaction: a failure leaves nothing behind. The emails it queued are recorded as
-    sent (``tickets.outbox.mark_sent``), so a worker started later does not deliver them.
+    transaction: a failure leaves nothing behind. The emails it queues are recorded as
+    sent and never handed to a worker (``tickets.outbox.not_delivered``).
     """
     if start.tzinfo is None:
         raise ValueError("start must be an aware datetime")
@@ -80,8 +82,7 @@ def simulate(
         end = min(end, until)
     start = start.astimezone(UTC)
     rng = random.Random(seed)
-    with transaction.atomic():
-        last_email = OutboundEmail.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    with transaction.atomic(), outbox.not_delivered():
         added = staff(start)
         organisation = read_organisation(added)
         cast = choose_cast(organisation, rng)
@@ -98,7 +99,6 @@ def simulate(
         ) as bar:
             engine.run(bar)
         summary = _summary(engine, cast.players, start, end)
-        outbox.mark_sent(OutboundEmail.objects.filter(pk__gt=last_email))
     return SimulationResult(
         start=start,
         end=end,
@@ -108,6 +108,7 @@ def simulate(
         summary=summary,
         examples=dict(engine.examples),
         agents_added=added,
+        first_ticket_id=engine.first_ticket_id,
     )
 
 
@@ -133,9 +134,7 @@ def _summary(engine: Engine, players: dict, start: datetime, end: datetime) -> d
         at__gte=start,
         at__lt=end,
     ).count()
-    summary = {key: counts.get(key, 0) for key in SUMMARY_KEYS}
-    summary["first_ticket_id"] = engine.first_ticket_id
-    return summary
+    return {key: counts.get(key, 0) for key in SUMMARY_KEYS}
 
 
 def _who(user) -> str:

@@ -46,7 +46,7 @@ SUBJECTS = {
         "Exchange for another size",
     ],
     "billing": [
-        "Charged twice for one order",
+        "Charged twice for the same order",
         "Invoice shows the wrong amount",
         "Discount not applied",
         "Need an invoice for a company",

@@ -43,9 +43,20 @@ def test_andrei_reviews_last_month_and_downloads_the_dumping_report(live_server,
     dumping = page.locator("#dumping")
     ana_row = dumping.locator("tr.flagged", has_text="Ana")
     assert ana_row.count() == 1
-    ana_row.locator("td").nth(1).get_by_role("link").click()  # her quick passes
-    page.wait_for_url(re.compile(r"metric=quick_passes"))
+    quick = ana_row.locator("td").nth(2).get_by_role("link")  # her quick passes
+    assert quick.inner_text() == "3"
+    quick.click()
+    page.wait_for_url(re.compile(r"figure=quick_passes"))
     assert page.locator("#drill-down-table tbody tr").count() == 3
+    assert page.locator("#drill-count").get_attribute("data-count") == "3"
+    page.go_back()
+
+    # A chart's bar is a link too: the busiest day's resolutions.
+    bar = page.locator("#charts svg a[data-count]").first
+    expected = bar.get_attribute("data-count")
+    bar.locator("rect").click()
+    page.wait_for_url(re.compile(r"level=day"))
+    assert page.locator("#drill-count").get_attribute("data-count") == expected
     page.go_back()
 
     ARTIFACTS.mkdir(exist_ok=True)

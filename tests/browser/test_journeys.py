@@ -90,7 +90,7 @@ def test_agent_logs_a_call_for_a_returning_customer_then_passes_it_up(
     page.get_by_role("button", name="Pass up").click()
     expect(page.locator(".messages")).to_contain_text("Passed up to the next tier.")
     expect(page.locator(".timeline")).to_contain_text(
-        "Passed up from Front line to Specialists by Ana: Checked the seal; it still leaks."
+        "Passed up from Front line to Specialists by Ana after holding it under a minute: Checked the seal; it still leaks."
     )
     ticket.refresh_from_db()
     assert ticket.tier == world["org"].t2 and ticket.previous_ticket == world["earlier"]
@@ -123,7 +123,8 @@ def test_escalated_ticket_is_assigned_by_the_lead_and_resolved_by_the_specialist
     timeline = page.locator(".timeline")
     for words in (
         "Opened by Ana at Front line",
-        "Escalated from Front line to Specialists after 20 h; held by Ana",
+        "Escalated from Front line to Specialists: not resolved within 20 h (due ",
+        "the clock moved it 1 h later. Held by Ana for 21 h.",
         "Assigned to Marko by Ioana",
         "Resolved by Marko: Firmware updated; stable for an hour.",
     ):

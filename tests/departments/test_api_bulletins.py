@@ -51,6 +51,8 @@ def test_the_list_narrows_to_a_department_and_refuses_an_unknown_one(org):
     assert [b["id"] for b in api.get(URL, {"department": "sales"}).json()["results"]] == [sales.pk]
     unknown = api.get(URL, {"department": "nowhere"})
     assert unknown.status_code == 400 and "department" in unknown.json()
+    not_a_slug = api.get(URL, {"department": "sa\x00les"})
+    assert not_a_slug.status_code == 400 and "department" in not_a_slug.json()
 
 
 def test_only_managers_include_expired_news(org):

@@ -227,3 +227,20 @@ def test_the_page_has_a_print_layout(client, org):
 def test_last_full_month_is_the_month_before_now():
     assert last_full_month(NOVEMBER_NOW) == OCTOBER
     assert last_full_month(datetime(2027, 1, 3, tzinfo=UTC)) == Month(2026, 12)
+
+
+def test_a_drill_down_needs_the_same_queries_for_few_and_many_tickets(client, org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    end = busy_day(org, datetime(2026, 10, 2, 8, tzinfo=UTC), 2)
+    client.force_login(org.andrei)
+    params = {"month": "2026-10", "level": "person", "figure": "held", "key": org.ana.pk,
+              "tier": org.t1.pk}
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse("reports-drill-down"), params).status_code == 200
+    busy_day(org, end + timedelta(hours=1), 20)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("reports-drill-down"), params)
+    assert response.context["page"].paginator.count == 22
+    assert len(few) == len(many) <= 12

@@ -185,8 +185,19 @@ def test_the_simulated_month_has_every_habit_the_report_must_see(october):
         "held_responses",
     ):
         assert any(getattr(p, figure) for p in report.people), figure
-    assert report.highlighted
-    assert any(p.is_manager and (p.resolved or p.passed_up) for p in report.people)
+    cast = october.result.cast
+
+    def rows_of(habit):
+        return [p for p in report.people if p.user_id == cast[habit].pk]
+
+    assert any("quick_passes" in p.flagged for p in rows_of("dumper"))
+    assert any(p.late_releases for p in rows_of("late_releaser"))
+    assert any(p.timeouts for p in rows_of("timeout_sitter"))
+    assert any(p.returned_transfers for p in rows_of("ping_pong"))
+    assert any(p.is_manager and (p.resolved or p.passed_up) for p in rows_of("manager"))
+    # The ledger has the shapes that tell tickets from events.
+    assert october.result.examples.get("timed_out_twice")
+    assert october.result.examples.get("passed_twice")
     assert report.satisfaction.overall.responses
     assert OCTOBER.start == datetime(2026, 9, 30, 21, tzinfo=UTC)
     assert OCTOBER.end == datetime(2026, 10, 31, 22, tzinfo=UTC)
@@ -207,3 +218,25 @@ def test_a_closed_october_matches_the_replay_as_of_its_close(october):
     assert_same(normalised(report), expected)
     assert report.after_close.late_answers, "the simulation answers some surveys after the close"
     assert send_monthly_summary(OCTOBER) == 0  # closed once
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_every_number_on_the_page_links_to_exactly_that_many_tickets(october, client):
+    """Walk every linked number of the page (cells, headline, chart points) and open it."""
+    import re
+    from html import unescape
+
+    from django.urls import reverse
+
+    client.force_login(october.organisation.andrei)
+    for department in ("", "customer-service"):
+        params = {"month": OCTOBER.key, **({"department": department} if department else {})}
+        body = client.get(reverse("reports-dashboard"), params).content.decode()
+        links = re.findall(r'<a href="([^"]+)" data-count="(\d+)"', body)
+        zeros = re.findall(r'<span data-count="0">', body)
+        assert len(links) > 200 and zeros
+        for url, count in links:
+            response = client.get(unescape(url))
+            assert response.status_code == 200, url
+            assert response.context["page"].paginator.count == int(count), url

@@ -10,9 +10,9 @@ from django.urls import reverse
 from departments.models import Tier
 from tests.factories import open_ticket
 from tickets import actions
+from tickets import timeline as words
 from tickets.models import Handoff, HandoffKind, Ticket
 from tickets.queries import handoffs_of
-from tickets import timeline as words
 from tickets.timeline import describe_handoff, timeline
 
 pytestmark = pytest.mark.django_db

@@ -1,11 +1,18 @@
-"""``manage.py seed_demo``: load the demo organisation, its people and a few tickets.
+"""``manage.py seed_demo``: load the demo organisation, its people, its history and a few tickets.
 
 Idempotent: every row is looked up by its natural key before it is created, and nothing
 that already exists is changed (a password someone set stays). The demo tickets are made
 only while the demo customers have none, and only through ``tickets.actions``, so they
 carry the same handoff trail as tickets made by people.
+
+The history: once the organisation stands, a database with no simulated history yet (and
+no tickets but the demo's) gets one, played by ``reports.simulation`` from the first day
+of last month (organisation time) up to now, so the dashboards show a whole month and this
+month so far. It lives in reports because it plays the surveys too; nothing below reports
+may import it.
 """
 
+import sys
 from dataclasses import dataclass
 from datetime import time, timedelta
 
@@ -24,6 +31,8 @@ from departments.models import (
     Tier,
 )
 from departments.roles import managers_group
+from reports.months import month_containing
+from reports.simulation import SimulationResult, format_summary, has_simulated_history, simulate
 from tickets import actions
 from tickets.models import Category, Channel, Customer, Priority, Ticket
 from tickets.referral_actions import do_answer_referral, do_refer_ticket
@@ -31,6 +40,9 @@ from tickets.referral_actions import do_answer_referral, do_refer_ticket
 EMAIL_DOMAIN = "tierdesk.example"
 DEFAULT_PASSWORD = "demo"
 RESOLVE_WITHIN = timedelta(hours=20)
+# The simulated history: calls on an average weekday, and the seed that makes it repeatable.
+HISTORY_CALLS_PER_DAY = 12
+HISTORY_SEED = 2026
 
 # slug -> (name, description, [(level, tier name), ...])
 DEPARTMENTS = {
@@ -184,10 +196,24 @@ class Command(BaseCommand):
             help="Password for demo users created by this run (default: %(default)s). "
             "Users that already exist keep theirs.",
         )
+        parser.add_argument(
+            "--no-history",
+            action="store_true",
+            help="Do not simulate last month and this month so far.",
+        )
+        parser.add_argument(
+            "--calls-per-day",
+            type=float,
+            default=HISTORY_CALLS_PER_DAY,
+            help="Calls on an average weekday in the simulated history (default: %(default)s).",
+        )
+        parser.add_argument("--seed", type=int, default=HISTORY_SEED, help="Seed of the simulated history.")
 
-    def handle(self, *args, password: str, **options):
+    def handle(self, *args, password: str, no_history: bool, calls_per_day: float, seed: int, **options):
         if not password:
             raise CommandError("--password may not be empty.")
+        if calls_per_day < 0:
+            raise CommandError("--calls-per-day may not be negative.")
         with transaction.atomic():
             departments, tiers = self._organisation()
             users, created_users = self._users(tiers, password)
@@ -195,9 +221,12 @@ class Command(BaseCommand):
             customers = self._customers()
             self._directory(departments, users)
             self._bulletins(departments, users, categories)
+            history = None
+            if not no_history and self._wants_history(customers):
+                history = self._history(calls_per_day, seed)
             tickets = self._tickets(departments, users, categories, customers)
 
-        self._report(created_users, tickets, password)
+        self._report(created_users, tickets, password, history)
 
     # --- the organisation -------------------------------------------------------------
 
@@ -307,6 +336,29 @@ class Command(BaseCommand):
             )
             if created and category:
                 bulletin.categories.add(categories[category])
+
+    # --- the history ------------------------------------------------------------------
+
+    def _wants_history(self, customers) -> bool:
+        """Only once, and only in a demo: never add made-up weeks to a database with real tickets."""
+        if has_simulated_history():
+            return False
+        return not Ticket.objects.exclude(customer__in=customers.values()).exists()
+
+    def _history(self, calls_per_day: float, seed: int) -> SimulationResult:
+        """Last month and this month so far, played through the real actions (before the demo
+        tickets, so they stay exactly as described)."""
+        now = timezone.now()
+        start = month_containing(now).previous().start
+        days = (now - start).days + 1
+        return simulate(
+            start,
+            days,
+            seed=seed,
+            calls_per_day=calls_per_day,
+            progress=sys.stderr.isatty(),
+            until=now,
+        )
 
     # --- the tickets ------------------------------------------------------------------
 
@@ -455,8 +507,10 @@ class Command(BaseCommand):
 
     # --- output -----------------------------------------------------------------------
 
-    def _report(self, created_users: list[str], tickets: list[Ticket], password: str) -> None:
-        if created_users or tickets:
+    def _report(
+        self, created_users: list[str], tickets: list[Ticket], password: str, history: SimulationResult | None
+    ) -> None:
+        if created_users or tickets or history:
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Demo data loaded: {len(created_users)} user(s) and {len(tickets)} ticket(s) created."
@@ -464,6 +518,9 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("Demo data already present; nothing changed.")
+        if history:
+            for line in format_summary(history):
+                self.stdout.write(line)
         memberships = {
             m.user.username: m
             for m in Membership.objects.filter(

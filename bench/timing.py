@@ -1,0 +1,126 @@
+"""Timing the dashboard, its CSVs and its drill-downs through Django's test client.
+
+Each page is fetched once to warm up (connections, caches, PostgreSQL's buffers), then
+``rounds`` times; p50 and p95 are nearest-rank over those runs (with 7 runs p95 is the
+slowest), the queries are counted in every run and must be the same each time.
+"""
+
+import math
+import time
+from dataclasses import dataclass
+
+TARGET_MS = 500
+
+
+@dataclass
+class Figure:
+    label: str
+    runs_ms: list[float]
+    queries: int
+    kib: int
+
+    @property
+    def p50(self) -> float:
+        return _rank(self.runs_ms, 0.5)
+
+    @property
+    def p95(self) -> float:
+        return _rank(self.runs_ms, 0.95)
+
+    @property
+    def ok(self) -> bool:
+        return self.p95 < TARGET_MS
+
+    def line(self) -> str:
+        verdict = "OK" if self.ok else "SLOW"
+        return (
+            f"  {self.label:<44} p50 {self.p50:6.0f} ms  p95 {self.p95:6.0f} ms  "
+            f"{self.queries:3d} queries {self.kib:6d} KiB  [{verdict}: target < {TARGET_MS} ms]"
+        )
+
+
+def _rank(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(1, math.ceil(round(fraction * len(ordered), 9))) - 1]
+
+
+def pages(month_key: str, department_slug: str, samples: dict) -> list[tuple[str, str, dict]]:
+    """(label, path, query) of everything measured: the page, each CSV, some drill-downs."""
+    from reports.tables import TABLES
+
+    month = {"month": month_key}
+    drill = "/reports/tickets/"
+    result = [
+        ("dashboard, all departments", "/reports/", month),
+        (f"dashboard, {department_slug}", "/reports/", {**month, "department": department_slug}),
+    ]
+    result += [(f"csv {slug}", f"/reports/csv/{slug}/", month) for slug in TABLES]
+    result += [
+        ("drill: a person's held tickets", drill,
+         {**month, "level": "person", "figure": "held", "key": samples["person"],
+          "tier": samples["person_tier"]}),
+        ("drill: a tier's escalations", drill,
+         {**month, "level": "tier", "figure": "escalated", "key": samples["tier"]}),
+        ("drill: a day's backlog (25th, 25 h)", drill,
+         {**month, "level": "day", "figure": "backlog", "key": samples["day"]}),
+        ("drill: the organisation's resolved, p. 2", drill,
+         {**month, "level": "organisation", "figure": "resolved", "page": 2}),
+    ]
+    return result
+
+
+def samples(month) -> dict:
+    """The busiest person of the month (by tickets given to them), the front line, the 25th."""
+    from django.db import connection
+
+    from departments.models import Tier
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT to_owner_id, to_tier_id FROM tickets_handoff
+            WHERE at >= %s AND at < %s AND to_owner_id IS NOT NULL AND kind <> 'resolved'
+            GROUP BY 1, 2 ORDER BY COUNT(DISTINCT ticket_id) DESC, 1, 2 LIMIT 1
+            """,
+            [month.start, month.end],
+        )
+        person, tier = cursor.fetchone()
+    front_line = Tier.objects.get(department__slug="bench-cs", level=1)
+    return {"person": person, "person_tier": tier, "tier": front_line.pk, "day": f"{month.key}-25"}
+
+
+def measure(viewer_id: int, month, *, rounds: int = 7, department_slug: str = "bench-cs",
+            only: str | None = None) -> list[Figure]:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(pk=viewer_id))
+    figures = []
+    for label, path, query in pages(month.key, department_slug, samples(month)):
+        if only and only not in label:
+            continue
+        _get(client, path, query)  # warm-up
+        runs, counts, size = [], set(), 0
+        for _i in range(rounds):
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = _get(client, path, query)
+                runs.append((time.perf_counter() - started) * 1000)
+            counts.add(len(captured))
+            size = len(response.content)
+        if len(counts) != 1:
+            raise SystemExit(f"{label}: the number of queries changed between runs: {counts}")
+        figure = Figure(label, runs, counts.pop(), size // 1024)
+        print(figure.line(), flush=True)
+        figures.append(figure)
+    return figures
+
+
+def _get(client, path, query):
+    response = client.get(path, query)
+    if response.status_code != 200:
+        raise SystemExit(f"{path} {query} answered {response.status_code}")
+    return response
