@@ -26,7 +26,9 @@ from bench.lifecycle import DAY, HOUR, MINUTE, Life, Output, Player
 
 ZONE = ZoneInfo("Europe/Bucharest")
 HISTORY_MONTHS = 24  # the measured month and the 23 before it
-STUCK_SHARE = 0.046  # tickets that breach at the top and stay open: the large backlog
+# Of the tickets not solved on the call, those that breach at the top and stay open: with
+# the tickets still in progress at "now", 5 % of all tickets are open.
+STUCK_SHARE = 0.058
 RETURN_SHARE = 0.07  # openings that are a customer coming back after a resolution
 ANSWER_SHARE = 0.3
 CHANNELS = ["phone"] * 45 + ["email"] * 20 + ["web"] * 15 + ["chat"] * 17 + ["in_person"] * 3
@@ -158,10 +160,14 @@ class History:
             following = date(*months_back(year, month, -1), 1)
             days = [first + timedelta(days=i) for i in range((following - first).days)]
             weights = [{5: 0.55, 6: 0.35}.get(d.weekday(), 1.0) for d in days]
-            for day, n in zip(days, _apportion(count, weights), strict=True):
-                midnight, length = local_midnight(day), local_midnight(day + timedelta(days=1))
-                length -= midnight
-                yield from sorted(midnight + self._time_of_day(rng, length) for _ in range(n))
+            per_day = dict.fromkeys(range(len(days)), 0)
+            for i in rng.choices(range(len(days)), weights=weights, k=count):
+                per_day[i] += 1
+            for i, day in enumerate(days):
+                midnight = local_midnight(day)
+                length = local_midnight(day + timedelta(days=1)) - midnight
+                times = (midnight + self._time_of_day(rng, length) for _ in range(per_day[i]))
+                yield from sorted(times)
         yield from sorted(
             self.month_end + rng.randrange(self.now - self.month_end) for _ in range(morning)
         )
@@ -271,7 +277,9 @@ class History:
         rng = self.rng
         if rng.random() >= ANSWER_SHARE:
             return
-        at = life.resolved_at + MINUTE + int(rng.expovariate(1 / (8 * HOUR)))
+        # Some answer as soon as the email arrives, most within a few days.
+        wait = 40 * MINUTE if rng.random() < 0.4 else 2 * DAY
+        at = life.resolved_at + MINUTE + int(rng.expovariate(1 / wait))
         at = min(at, life.resolved_at + 14 * DAY - MINUTE)  # the link expires after 14 days
         if at >= self.now:
             return

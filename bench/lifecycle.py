@@ -422,6 +422,9 @@ class Player:
                 self._transfer(life, at, habit)
                 return
             manager = rng.choice(self.cast.managers)
+            if stuck:
+                life.time_out(life.sweep_instant(rng))
+                return
             if tier.above is not None and rng.random() < 0.6:
                 life.pass_up(at, manager, rng.choice(PASS_NOTES))
             elif rng.random() < 0.5 and len(tier.members_at(at)) > 1:

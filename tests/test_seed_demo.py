@@ -263,6 +263,13 @@ def test_seed_demo_plays_last_month_and_this_month_so_far_for_the_dashboard():
     assert Handoff.objects.filter(at__gte=Month(2026, 11).start).count() > 50
     assert not Handoff.objects.filter(at__gt=NOV_18).exists()  # up to now, never beyond
     assert "Who played which habit" in output and "dumper" in output
+    # A newcomer's dashboard opens on last month with real figures and a highlighted dumper.
+    from reports.metrics import monthly_report
+
+    with time_machine.travel(NOV_18, tick=False):
+        report = monthly_report(Month(2026, 10))
+    assert report.flow.organisation.resolved and report.satisfaction.overall.responses
+    assert any("quick_passes" in p.flagged for p in report.highlighted)
     # The demo's own tickets are still exactly as described, and only their emails wait
     # for the worker: the history's are recorded as sent.
     assert trail(ticket("Parcel not delivered after 8 days")) == ["opened"]

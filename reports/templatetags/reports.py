@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from reports import charts
 from reports.metrics.drill import NULL_KEY
+from reports.metrics.people import DUMPING_SIGNS
 
 register = template.Library()
 
@@ -68,8 +69,6 @@ def figure_url(context, level, name, key=None, tier=None):
 @register.filter
 def dumping_cells(person) -> list[tuple[str, int]]:
     """(figure, count) for each dumping column of a person's row."""
-    from reports.metrics.people import DUMPING_SIGNS
-
     return [(name, getattr(person, name)) for name in DUMPING_SIGNS]
 
 
