@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 export PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format-check bench migrate seed sweep clean docker-build docker-up docker-down
+.PHONY: help install run test drill lint format-check bench migrate seed sweep clean docker-build docker-up docker-down
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -44,6 +44,20 @@ test: install ## Lint, then run the whole test suite on PostgreSQL and Redis
 	@status=0; $(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; \
 	exit $$status
+
+# Not part of `make test`: it takes about 8 minutes and stops and starts its own redis-server
+# and refuses connections to its own database (tierdesk_drill). docs/reliability.md.
+DRILL_TOOLS := var/drill-tools
+drill: install ## Fault drills on real gunicorn/Celery/beat/Redis/PostgreSQL (~8 min), then pip-audit
+	@pg_isready -h 127.0.0.1 -q || { echo "make drill: PostgreSQL is not answering on 127.0.0.1:5432" >&2; exit 1; }
+	@command -v redis-server >/dev/null || { echo "make drill: redis-server is missing (apt-get install -y redis-server)" >&2; exit 1; }
+	@test -e /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 || apt-get install -y -qq faketime >/dev/null 2>&1 \
+		|| echo "make drill: faketime not installed: the clock drill will be skipped" >&2
+	@# pip-audit in its own environment, so it never changes the project's dependencies.
+	@test -x $(DRILL_TOOLS)/bin/pip-audit || { $(PYTHON) -m venv $(DRILL_TOOLS) \
+		&& $(DRILL_TOOLS)/bin/pip install --quiet pip-audit; } \
+		|| echo "make drill: could not install pip-audit (offline?): the audit will be skipped" >&2
+	$(PY) scripts/drill/drill.py $(DRILL_ARGS)
 
 lint: install ## ruff check
 	$(PY) -m ruff check .

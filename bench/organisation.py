@@ -9,6 +9,7 @@ the measured month, and the front line's time is cut from 8 to 6 hours on the 12
 tier's current configuration is not the one most of the month's entries were made under.
 """
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -60,14 +61,15 @@ def build(month_tickets: int, *, local_midnight) -> Organisation:
     """Create (or find) the organisation for a month of ``month_tickets``; return its model."""
     from django.contrib.auth import get_user_model
 
-    from departments.models import Category, Department as DepartmentRow, Membership
+    from departments.models import Category, Membership
+    from departments.models import Department as DepartmentRow
     from departments.models import Tier as TierRow
     from departments.roles import managers_group
 
     users = get_user_model()
     scale = month_tickets / 60_000
     group = managers_group()
-    managers = [_user(users, f"bench-manager-{i}", i) for i in range(max(1, round(3 * scale)) or 1)]
+    managers = [_user(users, f"bench-manager-{i}", i) for i in range(max(1, round(3 * scale)))]
     for manager in managers:
         manager.groups.add(group)
     intake = [_user(users, f"bench-intake-{i}", 40 + i).pk for i in range(4)]
@@ -95,7 +97,7 @@ def build(month_tickets: int, *, local_midnight) -> Organisation:
             tier.leads = [agent for agent, lead in seats if lead]
             tier.rosters = [(0, [agent for agent, _lead in seats])]
             tiers.append((tier, tier_row, seats))
-        for below, above in zip(tiers, tiers[1:], strict=False):
+        for below, above in itertools.pairwise(tiers):
             below[0].above = above[0]
         if slug == "bench-cs":
             _promote(tiers[0][0], tiers[1][0], promoted_at)

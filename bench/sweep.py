@@ -11,7 +11,8 @@ fresh copy is the honest reset). It measures
 * the sweep (``tickets.actions.do_escalate_due_tickets``): wall time, queries issued,
   Python memory peak (tracemalloc, in a separate run so it does not slow the timed ones);
 * the floor: the same change done by ONE SQL statement (lock the due rows, move or breach
-  them, write their handoffs), and checks that both leave identical tickets and handoffs.
+  them, write their handoffs with their chain hashes), and checks that both leave identical
+  tickets and handoffs (chain hashes included).
 
 Both databases are dropped at the end unless ``--keep`` is given. The Celery broker is
 forced to ``memory://`` so the emails the sweep queues never reach a real worker.
@@ -163,15 +164,21 @@ def build_seed(name: str, tickets: int, due_fraction: float) -> dict:
                 "within": RESOLVE_WITHIN,
             },
         )
+        # Each opening starts its ticket's hash chain, as do_open_ticket's would.
         cur.execute(
-            """
-            INSERT INTO tickets_handoff (
-                ticket_id, kind, at, actor_id, from_owner_id, to_owner_id, from_tier_id, to_tier_id,
-                from_department_id, to_department_id, note, sweep_lateness, tier_time, due_at
-            )
-            SELECT id, 'opened', opened_at, opened_by_id, NULL, owner_id, NULL, tier_id,
-                   NULL, department_id, '', NULL, %(within)s, due_at
-            FROM tickets_ticket ORDER BY id
+            f"""
+            INSERT INTO tickets_handoff ({HANDOFF_COLUMNS}, chain_hash)
+            SELECT {HANDOFF_COLUMNS}, {chain_sql("NULL")}
+            FROM (
+                SELECT id AS ticket_id, 'opened'::varchar AS kind, opened_at AS at, opened_by_id AS actor_id,
+                       NULL::bigint AS from_owner_id, owner_id AS to_owner_id, NULL::bigint AS from_tier_id,
+                       tier_id AS to_tier_id, NULL::bigint AS from_department_id,
+                       department_id AS to_department_id, ''::text AS note, NULL::interval AS sweep_lateness,
+                       NULL::interval AS since_previous, %(within)s::interval AS tier_time, due_at,
+                       NULL::interval AS held_for, NULL::bigint AS charged_to_id
+                FROM tickets_ticket
+            ) AS c
+            ORDER BY c.ticket_id
             """,
             {"within": RESOLVE_WITHIN},
         )
@@ -231,9 +238,33 @@ def build_organisation() -> dict:
 # --- the two ways of doing the work -----------------------------------------------------------
 
 
+# Every column of a handoff that its chain hash covers (tickets.ledger.CHAIN_FIELDS).
+HANDOFF_COLUMNS = (
+    "ticket_id, kind, at, actor_id, from_owner_id, to_owner_id, from_tier_id, to_tier_id,"
+    " from_department_id, to_department_id, note, sweep_lateness, since_previous, tier_time, due_at,"
+    " held_for, charged_to_id"
+)
+
+
+def chain_sql(previous: str) -> str:
+    """The chain hash of subquery ``c``'s row after ``previous``, as the sweep computes it."""
+    from tickets.ledger import CHAIN_FIELD_NAMES, chain_hash_sql
+
+    return chain_hash_sql({name: f"c.{name}" for name in CHAIN_FIELD_NAMES}, previous)
+
+
+def floor_sql() -> str:
+    """FLOOR_SQL with the chain: each handoff hashed over its columns and its ticket's last hash."""
+    previous = (
+        "(SELECT h.chain_hash FROM tickets_handoff h WHERE h.ticket_id = c.ticket_id ORDER BY h.id DESC LIMIT 1)"
+    )
+    return FLOOR_SQL.format(columns=HANDOFF_COLUMNS, chain=chain_sql(previous))
+
+
 # Every seeded ticket is owned by whoever opened it, long before its deadline, and nobody
 # released any: so the time-out is charged to the owner (tickets.responsibility) and the
-# floor, unlike the sweep, need not look for releases.
+# floor, unlike the sweep, need not look for releases. Nobody wrote last_handoff_at either,
+# so since_previous is empty in both. ({columns} and {chain}: filled by floor_sql.)
 FLOOR_SQL = """
 WITH due AS (
     SELECT t.id, t.tier_id, t.department_id, t.owner_id, t.due_at, t.owned_since,
@@ -261,28 +292,29 @@ WITH due AS (
     WHERE t.id = due.id
     RETURNING t.id
 )
-INSERT INTO tickets_handoff (
-    ticket_id, kind, at, actor_id, from_owner_id, to_owner_id, from_tier_id, to_tier_id,
-    from_department_id, to_department_id, note, sweep_lateness,
-    tier_time, due_at, held_for, charged_to_id
-)
-SELECT due.id,
-       CASE WHEN due.next_id IS NULL THEN 'breached' ELSE 'escalated' END,
-       %(now)s, NULL, due.owner_id,
-       CASE WHEN due.next_id IS NULL THEN due.owner_id END,
-       due.tier_id, coalesce(due.next_id, due.tier_id), due.department_id, due.department_id,
-       CASE WHEN due.next_id IS NULL
-            THEN format('Not resolved within %%s h at the top tier, %%s.',
-                        trim_scale(extract(epoch FROM due.tier_within) / 3600), due.tier_name)
-            ELSE format('Not resolved within %%s h at %%s.',
-                        trim_scale(extract(epoch FROM due.tier_within) / 3600), due.tier_name)
-       END,
-       %(now)s - due.due_at,
-       due.tier_within, due.due_at,
-       CASE WHEN due.owner_id IS NOT NULL THEN %(now)s - due.owned_since END,
-       due.owner_id
-FROM due JOIN moved ON moved.id = due.id
-ORDER BY due.due_at, due.id
+INSERT INTO tickets_handoff ({columns}, chain_hash)
+SELECT {columns}, {chain}
+FROM (
+    SELECT due.id AS ticket_id,
+           CASE WHEN due.next_id IS NULL THEN 'breached' ELSE 'escalated' END::varchar AS kind,
+           %(now)s::timestamptz AS at, NULL::bigint AS actor_id, due.owner_id AS from_owner_id,
+           CASE WHEN due.next_id IS NULL THEN due.owner_id END AS to_owner_id,
+           due.tier_id AS from_tier_id, coalesce(due.next_id, due.tier_id) AS to_tier_id,
+           due.department_id AS from_department_id, due.department_id AS to_department_id,
+           CASE WHEN due.next_id IS NULL
+                THEN format('Not resolved within %%s h at the top tier, %%s.',
+                            trim_scale(extract(epoch FROM due.tier_within) / 3600), due.tier_name)
+                ELSE format('Not resolved within %%s h at %%s.',
+                            trim_scale(extract(epoch FROM due.tier_within) / 3600), due.tier_name)
+           END AS note,
+           %(now)s::timestamptz - due.due_at AS sweep_lateness, NULL::interval AS since_previous,
+           due.tier_within AS tier_time, due.due_at,
+           CASE WHEN due.owner_id IS NOT NULL THEN %(now)s::timestamptz - due.owned_since END AS held_for,
+           due.owner_id AS charged_to_id,
+           due.due_at AS sort_due
+    FROM due JOIN moved ON moved.id = due.id
+) AS c
+ORDER BY c.sort_due, c.ticket_id
 """
 
 
@@ -297,7 +329,7 @@ def run_floor(batch_size: int) -> dict:
     from django.db import connection, transaction
 
     with transaction.atomic(), connection.cursor() as cur:
-        cur.execute(FLOOR_SQL, {"now": SWEEP_AT})
+        cur.execute(floor_sql(), {"now": SWEEP_AT})
         rows = cur.rowcount
     return {"rows": rows}
 
@@ -317,7 +349,7 @@ def fingerprint() -> tuple[str, str]:
             """SELECT md5(string_agg(concat_ws('|', ticket_id, kind, at, actor_id, from_owner_id,
                                             to_owner_id, from_tier_id, to_tier_id, from_department_id,
                                             to_department_id, note, sweep_lateness, tier_time,
-                                            due_at, held_for, charged_to_id),
+                                            due_at, held_for, charged_to_id, chain_hash),
                                   ',' ORDER BY ticket_id, id))
                FROM tickets_handoff"""
         )

@@ -3,9 +3,17 @@
 Each page is fetched once to warm up (connections, caches, PostgreSQL's buffers), then
 ``rounds`` times; p50 and p95 are nearest-rank over those runs (with 7 runs p95 is the
 slowest), the queries are counted in every run and must be the same each time.
+
+Wall time on a shared machine moves with whatever else runs on it, so each page also gets
+its CPU time (median): this process's (Django, templates, reading rows) plus the
+PostgreSQL backend's that served it, read from /proc when the server runs on this machine
+(parallel workers' CPU is not in it). On an otherwise idle machine the wall time is about
+that CPU time; the load average is printed with the figures.
 """
 
 import math
+import os
+import statistics
 import time
 from dataclasses import dataclass
 
@@ -18,6 +26,7 @@ class Figure:
     runs_ms: list[float]
     queries: int
     kib: int
+    cpu_ms: float | None = None
 
     @property
     def p50(self) -> float:
@@ -33,9 +42,10 @@ class Figure:
 
     def line(self) -> str:
         verdict = "OK" if self.ok else "SLOW"
+        cpu = f"cpu {self.cpu_ms:5.0f} ms" if self.cpu_ms is not None else "cpu     ?   "
         return (
-            f"  {self.label:<44} p50 {self.p50:6.0f} ms  p95 {self.p95:6.0f} ms  "
-            f"{self.queries:3d} queries {self.kib:6d} KiB  [{verdict}: target < {TARGET_MS} ms]"
+            f"  {self.label:<44} p50 {self.p50:6.0f} ms  p95 {self.p95:6.0f} ms  {cpu}  "
+            f"{self.queries:3d} queries {self.kib:5d} KiB  [{verdict}: target < {TARGET_MS} ms]"
         )
 
 
@@ -99,24 +109,50 @@ def measure(viewer_id: int, month, *, rounds: int = 7, department_slug: str = "b
     client = Client()
     client.force_login(get_user_model().objects.get(pk=viewer_id))
     figures = []
+    print(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)", flush=True)
     for label, path, query in pages(month.key, department_slug, samples(month)):
         if only and only not in label:
             continue
-        _get(client, path, query)  # warm-up
-        runs, counts, size = [], set(), 0
+        _get(client, path, query)  # warm-up; the test client keeps the connection open
+        server = _backend_cpu(connection)
+        runs, cpu, counts, size = [], [], set(), 0
         for _i in range(rounds):
             with CaptureQueriesContext(connection) as captured:
-                started = time.perf_counter()
+                started, own, theirs = time.perf_counter(), time.process_time(), server()
                 response = _get(client, path, query)
                 runs.append((time.perf_counter() - started) * 1000)
+                used = server()
+                if used is not None and theirs is not None:
+                    cpu.append((time.process_time() - own + used - theirs) * 1000)
             counts.add(len(captured))
             size = len(response.content)
         if len(counts) != 1:
             raise SystemExit(f"{label}: the number of queries changed between runs: {counts}")
-        figure = Figure(label, runs, counts.pop(), size // 1024)
+        figure = Figure(label, runs, counts.pop(), size // 1024,
+                        statistics.median(cpu) if len(cpu) == rounds else None)
         print(figure.line(), flush=True)
         figures.append(figure)
+    print(f"  (load average {os.getloadavg()[0]:.1f})", flush=True)
     return figures
+
+
+def _backend_cpu(connection):
+    """A function giving the CPU seconds of the PostgreSQL backend behind ``connection``
+    (None when it cannot be read: the server runs elsewhere)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def read():
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    return read
 
 
 def _get(client, path, query):

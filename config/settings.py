@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -49,12 +50,17 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "config.input_guard.RefuseNulCharacterMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "config.middleware.OrganisationTimeZoneMiddleware",
+    # A request that fails because the database is unreachable answers 503, not 500.
+    "config.health.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: it turns a lockout flagged during the view into the answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -105,6 +111,35 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# --- Sign-in lockout and API tokens -------------------------------------------------------
+# django-axes counts failed sign-ins (page, admin and API token) in the database: shared by
+# every web process, in SQLite as in PostgreSQL, and incremented under a row lock. A
+# username and a client address are each locked after this many failures, for this long
+# after the last one; unknown usernames are counted and locked exactly like real ones.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("TIERDESK_LOCKOUT_FAILURES", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("TIERDESK_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Attempts during a lockout do not extend it: the lock ends a fixed time after it began.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A success does not wipe the failures: it would let someone with an account of their own
+# reset the count of the address (and of the account guessed from it) between guesses.
+AXES_RESET_ON_SUCCESS = False
+AXES_CLIENT_IP_CALLABLE = "tickets.api.auth.client_address"
+AXES_LOCKOUT_CALLABLE = "tickets.views.account.locked_out"
+AXES_VERBOSE = False
+# How many reverse proxies in front of Tierdesk append to X-Forwarded-For. 0 (the default):
+# the header is ignored and the connection's address is the client's, so a forged header
+# changes nothing. Behind one proxy (nginx, a load balancer) set 1: its last entry is used.
+TIERDESK_NUM_PROXIES = env.int("TIERDESK_NUM_PROXIES", default=0)
+# An API token stops working this many hours after it was issued (the next sign-in through
+# the token endpoint issues a new one). Changing one's password revokes every token.
+TIERDESK_TOKEN_TTL_HOURS = env.float("TIERDESK_TOKEN_TTL_HOURS", default=24 * 30)
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -152,6 +187,9 @@ TIERDESK_DEFAULT_RESOLVE_WITHIN = timedelta(hours=env.float("TIERDESK_RESOLVE_WI
 TIERDESK_FRONT_LINE_DEPARTMENT = env.str("TIERDESK_FRONT_LINE_DEPARTMENT", default="customer-service")
 ESCALATION_SWEEP_SECONDS = env.float("ESCALATION_SWEEP_SECONDS", default=60)
 ESCALATION_BATCH_SIZE = env.int("ESCALATION_BATCH_SIZE", default=1000)
+# The dead-man's switch: /healthz/ answers 503 and the managers are told (once) after this
+# many sweep intervals without a completed sweep (escalation/heartbeat.py).
+ESCALATION_STALE_AFTER_SWEEPS = env.float("ESCALATION_STALE_AFTER_SWEEPS", default=3)
 OUTBOX_DRAIN_SECONDS = env.float("OUTBOX_DRAIN_SECONDS", default=30)
 # An outbox email is retried by the drain task only after this long, so the drain does
 # not race the immediate on_commit delivery of the same row.
@@ -207,22 +245,41 @@ CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT",
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Survives beat's clock stepping back (a last run time in the future): escalation/beat.py.
+CELERY_BEAT_SCHEDULER = "escalation.beat:ClockSafeScheduler"
 
 # --- REST framework ---------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "tickets.api.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["tickets.api.parsers.LimitedJSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "tickets.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth": env.str("TIERDESK_TOKEN_RATE", default="20/min")},
+    "NUM_PROXIES": TIERDESK_NUM_PROXIES,
 }
+# The browsable API (an HTML form for every endpoint) only while debugging; JSON otherwise.
+REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = ["rest_framework.renderers.JSONRenderer"] + (
+    ["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []
+)
+# What anonymous callers may see (docs/reliability.md, "What is public"):
+# - /api/schema/, /api/docs/, /api/redoc/: public by default (they describe endpoints that
+#   all need a token, and hold no data); 0 serves them to signed-in users only.
+TIERDESK_PUBLIC_API_SCHEMA = env.bool("TIERDESK_PUBLIC_API_SCHEMA", default=True)
+# - /healthz/: anonymous callers get only {"status": ...} and the status code; staff,
+#   managers and callers sending "Authorization: Bearer <TIERDESK_HEALTH_TOKEN>" also see
+#   the database, broker, outbox and clock. The embedded default (SQLite, listening on
+#   127.0.0.1 only) shows the details to everyone unless told otherwise.
+TIERDESK_PUBLIC_HEALTH_DETAILS = env.bool(
+    "TIERDESK_PUBLIC_HEALTH_DETAILS", default=DATABASES["default"]["ENGINE"].endswith("sqlite3")
+)
+TIERDESK_HEALTH_TOKEN = env.str("TIERDESK_HEALTH_TOKEN", default="")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tierdesk API",
     "DESCRIPTION": "Tickets owned by one person at one tier, escalated by the clock, every handoff recorded.",
@@ -249,26 +306,34 @@ if not DEBUG:
 
 # --- The beat schedule: every periodic task in one table --------------------------------
 # crontab entries are read in CELERY_TIMEZONE, the organisation's zone.
+#
+# Periodic work that is harmless to rerun carries no ``expires``: Celery turns it into an
+# absolute deadline on beat's clock, which each worker checks against its own, so a beat
+# running behind the workers by more than it made every copy arrive "expired" and be
+# discarded, and the clock stopped. ``None`` also overrides a task-level default
+# (``tickets.drain_outbox`` declares ``expires=60``). The crontab entries keep a 6 h
+# expiry: a digest that waited out a day-long outage should not go out days late.
+IDEMPOTENT_PERIODIC_OPTIONS = {"expires": None}
 CELERY_BEAT_SCHEDULE = {
-    # Move every ticket left unresolved past its tier's time one tier up. A copy that waited
-    # in the queue longer than one interval is dropped: the next one does the same work.
+    # Move every ticket left unresolved past its tier's time one tier up. No expiry (see
+    # IDEMPOTENT_PERIODIC_OPTIONS): copies queued during an outage run late and find nothing.
     "escalate-due-tickets": {
         "task": "escalation.escalate_due_tickets",
         "schedule": ESCALATION_SWEEP_SECONDS,
-        "options": {"expires": max(ESCALATION_SWEEP_SECONDS * 0.9, 1)},
+        "options": IDEMPOTENT_PERIODIC_OPTIONS,
     },
     # Deliver outbox emails that the after-commit hand-off could not (broker or mail outage).
     "drain-outbox": {
         "task": "tickets.drain_outbox",
         "schedule": OUTBOX_DRAIN_SECONDS,
-        "options": {"expires": max(OUTBOX_DRAIN_SECONDS * 0.9, 1)},
+        "options": IDEMPOTENT_PERIODIC_OPTIONS,
     },
     # Tell a department's leads about questions from other departments left unanswered past
     # the department's response target. Flags each referral once, however often it runs.
     "flag-overdue-referrals": {
         "task": "escalation.flag_overdue_referrals",
         "schedule": ESCALATION_SWEEP_SECONDS,
-        "options": {"expires": max(ESCALATION_SWEEP_SECONDS * 0.9, 1)},
+        "options": IDEMPOTENT_PERIODIC_OPTIONS,
     },
     # Monday 07:00 on the organisation's clock: last week's bulletins to every member of staff
     # who has not opted out. Sent once per week even if beat fires twice.
@@ -283,5 +348,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.send_monthly_summary",
         "schedule": crontab(day_of_month=1, hour=7, minute=0),
         "options": {"expires": 6 * 3600},
+    },
+    # Every day at 00:05 organisation time: seal the handoff ledger (one hash over every
+    # ticket's chain head, with counts) and email the seal to the managers. One seal per
+    # day, so a doubled beat or a rerun writes and sends nothing more; no expiry needed.
+    "seal-ledger": {
+        "task": "tickets.seal_ledger",
+        "schedule": crontab(hour=0, minute=5),
     },
 }

@@ -1,9 +1,22 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.permissions import BasePermission
 
 from config.health import healthz
+from tickets.views import account
+
+
+class SchemaReader(BasePermission):
+    """Anyone when TIERDESK_PUBLIC_API_SCHEMA is on, else signed-in users (session or token)."""
+
+    def has_permission(self, request, view):
+        return settings.TIERDESK_PUBLIC_API_SCHEMA or bool(request.user and request.user.is_authenticated)
+
+
+_schema_only = {"permission_classes": [SchemaReader]}
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -15,9 +28,18 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     # Public: a customer answers the satisfaction survey from the emailed link, no account.
     path("survey/", include("reports.survey_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    # Who may read the schema and its pages: docs/reliability.md, "What is public".
+    path("api/schema/", SpectacularAPIView.as_view(**_schema_only), name="api-schema"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema", **_schema_only),
+        name="api-docs",
+    ),
+    path(
+        "api/redoc/",
+        SpectacularRedocView.as_view(url_name="api-schema", **_schema_only),
+        name="api-redoc",
+    ),
     # Sign in and out and change one's password; password reset by email is left out until
     # the organisation's mail is set up (an admin resets a forgotten password).
     path(
@@ -32,6 +54,8 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    # One's own API tokens: see them, revoke one (a new password revokes them all).
+    path("accounts/tokens/", account.tokens, name="account-tokens"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("tickets.urls")),
 ]

@@ -3,20 +3,29 @@
 from celery import shared_task
 
 from escalation.digest import send_weekly_digest as send_digest
+from escalation.heartbeat import record_sweep_completed, try_report_stopped_clock
 from escalation.sweep import run_sweep
 from tickets.referral_actions import do_flag_overdue_referrals
 
 
 @shared_task(name="escalation.escalate_due_tickets", ignore_result=True)
 def escalate_due_tickets() -> str:
-    """Run one sweep. Idempotent: a second copy at the same moment finds nothing left to do."""
-    return str(run_sweep())
+    """Run one sweep and stamp the clock's heartbeat. Idempotent: a second copy finds nothing."""
+    result = run_sweep()
+    record_sweep_completed()
+    return str(result)
 
 
 @shared_task(name="escalation.flag_overdue_referrals", ignore_result=True)
 def flag_overdue_referrals() -> str:
-    """Flag unanswered referrals past their target to their department's leads, once each."""
-    return str(do_flag_overdue_referrals())
+    """Flag unanswered referrals past their target to their department's leads, once each.
+
+    Queued at the sweep's rate but a separate task, so it also notices (and reports, once)
+    sweeps that stopped completing while beat still runs.
+    """
+    flagged = do_flag_overdue_referrals()
+    try_report_stopped_clock()
+    return str(flagged)
 
 
 @shared_task(name="escalation.send_weekly_digest", ignore_result=True)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reports.models import Reason
 from reports.months import Month, parse_month
+from tickets.forms import LimitedChoicesMixin
 
 RATINGS = [
     (5, _("5 \u2013 Very satisfied")),
@@ -16,6 +17,12 @@ RATINGS = [
 MAX_COMMENT = 4000
 
 
+class LimitedMultipleChoiceField(LimitedChoicesMixin, forms.MultipleChoiceField):
+    """At most one entry per reason: a longer list is forged."""
+
+    max_choices = len(Reason.choices)
+
+
 class SurveyForm(forms.Form):
     rating = forms.TypedChoiceField(
         label=_("How satisfied are you with how we handled your request?"),
@@ -24,7 +31,7 @@ class SurveyForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Please choose a rating from 1 to 5.")},
     )
-    reasons = forms.MultipleChoiceField(
+    reasons = LimitedMultipleChoiceField(
         label=_("What made the difference?"),
         choices=Reason.choices,
         required=False,
@@ -36,6 +43,9 @@ class SurveyForm(forms.Form):
         max_length=MAX_COMMENT,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+    def clean_reasons(self):
+        return list(dict.fromkeys(self.cleaned_data["reasons"]))
 
     def clean_comment(self):
         comment = self.cleaned_data["comment"]

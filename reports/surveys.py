@@ -1,8 +1,9 @@
 """Satisfaction surveys: inviting the customer when a ticket is resolved, and their answer.
 
 The link carries a random token (256 bits from ``secrets.token_urlsafe(32)``) next to the
-ticket's reference; only the token's SHA-256 is stored. It works once, for that ticket,
-until it expires, and grants nothing else.
+ticket's reference; only the token's SHA-256 is stored (the email's copy of the link is
+removed from the outbox once it is sent, ``tickets.outbox.secret_link``). It works once,
+for that ticket, until it expires, and grants nothing else.
 """
 
 import secrets
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from reports.models import REASON_FIELDS, SurveyInvitation, SurveyResponse, hash_token
 from reports.months import organisation_zone
 from tickets.models import Ticket, parse_reference
-from tickets.outbox import queue_email
+from tickets.outbox import queue_email, secret_link
 
 
 class SurveyUnavailable(Exception):
@@ -69,7 +70,8 @@ def do_invite_to_survey(ticket: Ticket, *, now=None) -> tuple[SurveyInvitation, 
             "name": ticket.customer.name,
             "subject": ticket.subject,
             "ref": ticket.reference,
-            "url": survey_url(ticket, token),
+            # Only the hash is kept: the outbox drops the link once the email is sent.
+            "url": secret_link(survey_url(ticket, token)),
             "until": invitation.expires_at.astimezone(organisation_zone()).strftime("%Y-%m-%d"),
         },
     )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from departments.models import Tier
+from departments.roles import is_manager
 from reports.access import refuse_other_departments, report_scope
 from reports.forms import ReportFilterForm
 from reports.metrics import monthly_report
@@ -26,7 +27,8 @@ from reports.months import last_full_month, organisation_zone, recent_months
 from reports.tables import TABLES
 from reports.templatetags.reports import drill_url
 from tickets.models import Ticket
-from tickets.queries import TICKET_LIST_RELATED
+from tickets.queries import TICKET_LIST_RELATED, tickets_visible_to
+from tickets.views.common import parse_id
 
 # Characters that make a spreadsheet treat a cell as a formula (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -180,12 +182,20 @@ def drill_down(request):
         as_of=close.sent_at if close else None,
     )
     ids = figure_tickets(scope, level, figure, key, tier.pk if tier else None)
+    # Only tickets the user may open are listed (a lead's figures count tickets that have
+    # since moved to other departments); the page says how many are left out.
     tickets = (
-        Ticket.objects.filter(pk__in=ids)
+        tickets_visible_to(request.user)
+        .filter(pk__in=ids)
         .select_related(*TICKET_LIST_RELATED)
         .order_by("-opened_at", "-id")
     )
     page = Paginator(tickets, DRILL_PAGE_SIZE).get_page(request.GET.get("page"))
+    not_shown = (
+        0
+        if is_manager(request.user)
+        else Ticket.objects.filter(pk__in=ids).count() - page.paginator.count
+    )
     extra = {"level": level, "figure": figure, "key": request.GET.get("key", "")}
     if tier:
         extra["tier"] = tier.pk
@@ -197,6 +207,7 @@ def drill_down(request):
         "title": _figure_title(level, figure, key, person, tier),
         "tier": tier,
         "page": page,
+        "not_shown": not_shown,
         "closed": close,
         "back": _query(month, department),
         "errors": {},
@@ -215,11 +226,11 @@ def _drill_error(request, form, errors):
 
 
 def _tier(request, errors):
-    raw = request.GET.get("tier", "")
-    if not raw.isdigit() or len(raw) > 18:
+    tier_id = parse_id(request.GET.get("tier", ""))
+    if tier_id is None:
         errors["tier"] = _("Give a number.")
         return None
-    tier = Tier.objects.select_related("department").filter(pk=int(raw)).first()
+    tier = Tier.objects.select_related("department").filter(pk=tier_id).first()
     if tier is None:
         errors["tier"] = _("No such tier.")
     return tier

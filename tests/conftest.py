@@ -13,13 +13,14 @@ _original_execute_sql_flush = DatabaseOperations.execute_sql_flush
 
 
 def _flush_allowing_ledger_truncate(self, sql_list):
-    """Let the test harness empty the handoff table between transactional tests.
+    """Let the test harness empty the ledger tables between transactional tests.
 
-    The append-only trigger stays installed and refuses TRUNCATE everywhere else; only
-    this flush sets the transaction-local switch the trigger checks.
+    The append-only triggers stay installed and unconditional. The harness connects as a
+    superuser and skips triggers for its own flush transaction only, with a setting that
+    PostgreSQL refuses to any other role (the application's role cannot do this).
     """
     if sql_list:
-        sql_list = ["SET LOCAL tierdesk.allow_ledger_truncate = 'on'", *sql_list]
+        sql_list = ["SET LOCAL session_replication_role = replica", *sql_list]
     return _original_execute_sql_flush(self, sql_list)
 
 
@@ -34,6 +35,36 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def as_app_role(db):
+    """Run the rest of the test as a fresh application role, granted as in production.
+
+    Creates a uniquely named role, grants it with ``manage.py grant_app_role`` (SELECT,
+    INSERT only on the ledger) and ``SET ROLE``s the test's connection to it. Afterwards the
+    connection is the superuser again and the role is gone (also in transactional tests,
+    where nothing is rolled back). Yields the role's name.
+    """
+    import uuid
+
+    from django.db import connection
+
+    from tickets.management.commands.grant_app_role import grant_app_role
+
+    role = f"tierdesk_test_app_{uuid.uuid4().hex[:12]}"
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE ROLE "{role}" NOLOGIN NOSUPERUSER NOINHERIT')
+    grant_app_role(role)
+    with connection.cursor() as cursor:
+        cursor.execute(f'SET ROLE "{role}"')
+    try:
+        yield role
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+            cursor.execute(f'DROP OWNED BY "{role}"')
+            cursor.execute(f'DROP ROLE "{role}"')
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from departments.deadlines import due_at as deadline
 from departments.models import Department, Tier
 from departments.queries import first_tier, front_line_department, membership_at, next_tier
 from departments.roles import is_manager
-from tickets import notifications, responsibility
+from tickets import ledger, notifications, responsibility
 from tickets.errors import AlreadyClaimed, Conflict, InvalidInput, NotAllowed, TicketResolved
 from tickets.models import (
     NOT_A_CHANGE_OF_HANDS,
@@ -115,27 +115,33 @@ def _record(
     the move; an opening has no before, so they are those of the clock it starts.
     """
     previous_owner_since = before.get("owned_since")
-    handoff = Handoff.objects.create(
-        ticket=ticket,
-        kind=kind,
-        at=at,
-        actor=actor,
-        from_owner_id=before.get("owner_id"),
-        to_owner_id=ticket.owner_id,
-        from_tier_id=before.get("tier_id"),
-        to_tier_id=ticket.tier_id,
-        from_department_id=before.get("department_id"),
-        to_department_id=ticket.department_id,
-        note=note,
-        since_previous=since_previous,
-        tier_time=before["tier_time"] if before else ticket.tier.resolve_within,
-        due_at=before["due_at"] if before else ticket.due_at,
-        held_for=(
+    entry = {
+        "ticket_id": ticket.pk,
+        "kind": kind,
+        "at": at,
+        "actor_id": actor.pk if actor is not None else None,
+        "from_owner_id": before.get("owner_id"),
+        "to_owner_id": ticket.owner_id,
+        "from_tier_id": before.get("tier_id"),
+        "to_tier_id": ticket.tier_id,
+        "from_department_id": before.get("department_id"),
+        "to_department_id": ticket.department_id,
+        "note": note,
+        "sweep_lateness": None,
+        "since_previous": since_previous,
+        "tier_time": before["tier_time"] if before else ticket.tier.resolve_within,
+        "due_at": before["due_at"] if before else ticket.due_at,
+        "held_for": (
             at - previous_owner_since
             if before.get("owner_id") is not None and previous_owner_since is not None
             else None
         ),
-    )
+        "charged_to_id": None,
+    }
+    # The ticket's row is locked, so its latest entry cannot change under us: the chain is
+    # per ticket and needs no global lock. An opening starts a chain.
+    previous = ledger.chain_head(ticket.pk) if before else None
+    handoff = Handoff.objects.create(**entry, chain_hash=ledger.chain_hash(entry, previous))
     if ticket.owner_id is not None and kind != HandoffKind.RESOLVED:
         # The entry gives the ticket to someone: the first time at this tier starts a holding.
         # (The sweep's breach marks never do: the owner already holds the ticket there.)
@@ -586,29 +592,61 @@ class SweepRecord(NamedTuple):
     charged_to_id: int | None = None  # tickets.responsibility.charge_time_out
 
 
+def _sweep_entry(r: SweepRecord, now: datetime) -> dict:
+    """The handoff of one sweep record, by field name (as ``ledger.CHAIN_FIELDS`` reads it)."""
+    return {
+        "ticket_id": r.ticket_id, "kind": r.kind, "at": now, "actor_id": None,
+        "from_owner_id": r.from_owner_id, "to_owner_id": r.to_owner_id,
+        "from_tier_id": r.from_tier_id, "to_tier_id": r.to_tier_id,
+        "from_department_id": r.department_id, "to_department_id": r.department_id,
+        "note": r.note, "sweep_lateness": now - r.due,
+        "since_previous": now - r.previous_at if r.previous_at else None,
+        "tier_time": r.tier_time, "due_at": r.due,
+        "held_for": now - r.owned_since if r.from_owner_id is not None and r.owned_since else None,
+        "charged_to_id": r.charged_to_id,
+    }
+
+
 def _insert_sweep_handoffs(records: list[tuple], now: datetime) -> None:
-    """Write the sweep's handoffs through the ORM (any database)."""
+    """Write the sweep's handoffs through the ORM (any database), chained in Python.
+
+    One query reads the batch's chain heads (the tickets are locked by the caller).
+    """
     records = [SweepRecord(*record) for record in records]
+    if not records:
+        return
+    heads = ledger.chain_heads([r.ticket_id for r in records])
+    entries = [_sweep_entry(r, now) for r in records]
     Handoff.objects.bulk_create(
-        Handoff(
-            ticket_id=r.ticket_id, kind=r.kind, at=now, actor=None,
-            from_owner_id=r.from_owner_id, to_owner_id=r.to_owner_id,
-            from_tier_id=r.from_tier_id, to_tier_id=r.to_tier_id,
-            from_department_id=r.department_id, to_department_id=r.department_id,
-            note=r.note, sweep_lateness=now - r.due,
-            since_previous=now - r.previous_at if r.previous_at else None,
-            tier_time=r.tier_time, due_at=r.due,
-            held_for=now - r.owned_since if r.from_owner_id is not None and r.owned_since else None,
-            charged_to_id=r.charged_to_id,
-        )
-        for r in records
+        Handoff(**entry, chain_hash=ledger.chain_hash(entry, heads.get(entry["ticket_id"])))
+        for entry in entries
     )
+
+
+# The columns of the sweep's handoffs, computed once from the unnested arrays (``r``) and
+# then hashed over (``c``), so the hash covers exactly the values stored.
+_SWEEP_COLUMNS = {
+    "ticket_id": "r.ticket_id", "kind": "r.kind", "at": "%(now)s::timestamptz", "actor_id": "NULL::bigint",
+    "from_owner_id": "r.from_owner", "to_owner_id": "r.to_owner",
+    "from_tier_id": "r.from_tier", "to_tier_id": "r.to_tier",
+    "from_department_id": "r.department", "to_department_id": "r.department",
+    "note": "r.note", "sweep_lateness": "%(now)s::timestamptz - r.due",
+    "since_previous": "%(now)s::timestamptz - r.previous_at", "tier_time": "r.tier_time", "due_at": "r.due",
+    "held_for": "CASE WHEN r.from_owner IS NOT NULL THEN %(now)s::timestamptz - r.owned_since END",
+    "charged_to_id": "r.charged_to",
+}
+_SWEEP_CHAIN_SQL = ledger.chain_hash_sql(
+    {name: f"c.{name}" for name in ledger.CHAIN_FIELD_NAMES},
+    # The ticket's latest entry (locked by the sweep): one probe of the ticket index per row.
+    "(SELECT h.chain_hash FROM tickets_handoff h WHERE h.ticket_id = c.ticket_id ORDER BY h.id DESC LIMIT 1)",
+)
 
 
 def _insert_sweep_handoffs_postgresql(records: list[tuple], now: datetime) -> None:
     """Write the sweep's handoffs with one INSERT ... SELECT FROM unnest(arrays).
 
-    The same rows as ``_insert_sweep_handoffs``; measured (bench/sweep.py) to halve the
+    The same rows as ``_insert_sweep_handoffs``, chain hashes included (computed by the
+    same statement with PostgreSQL's ``sha256``); measured (bench/sweep.py) to halve the
     sweep's time, most of which went into building and compiling 1,000 model instances
     per batch.
     """
@@ -616,25 +654,31 @@ def _insert_sweep_handoffs_postgresql(records: list[tuple], now: datetime) -> No
         return
     columns = list(zip(*(SweepRecord(*record) for record in records), strict=True))
     table = connection.ops.quote_name(Handoff._meta.db_table)
+    names = ", ".join(ledger.CHAIN_FIELD_NAMES)
+    computed = ", ".join(f"{expr} AS {name}" for name, expr in _SWEEP_COLUMNS.items())
+    arrays = dict(zip(
+        ("ticket_id", "kind", "from_owner", "to_owner", "from_tier", "to_tier", "department", "note", "due",
+         "previous_at", "owned_since", "tier_time", "charged_to"),
+        (list(column) for column in columns),
+        strict=True,
+    ))
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            INSERT INTO {table} (
-                ticket_id, kind, at, actor_id, from_owner_id, to_owner_id, from_tier_id, to_tier_id,
-                from_department_id, to_department_id, note, sweep_lateness, since_previous,
-                tier_time, due_at, held_for, charged_to_id
-            )
-            SELECT r.ticket_id, r.kind, %s, NULL, r.from_owner, r.to_owner, r.from_tier, r.to_tier,
-                   r.department, r.department, r.note, %s - r.due, %s - r.previous_at,
-                   r.tier_time, r.due, CASE WHEN r.from_owner IS NOT NULL THEN %s - r.owned_since END,
-                   r.charged_to
-            FROM unnest(%s::bigint[], %s::varchar[], %s::bigint[], %s::bigint[], %s::bigint[],
-                        %s::bigint[], %s::bigint[], %s::text[], %s::timestamptz[], %s::timestamptz[],
-                        %s::timestamptz[], %s::interval[], %s::bigint[])
-                 AS r(ticket_id, kind, from_owner, to_owner, from_tier, to_tier, department, note, due,
-                      previous_at, owned_since, tier_time, charged_to)
+            INSERT INTO {table} ({names}, chain_hash)
+            SELECT {names}, {_SWEEP_CHAIN_SQL}
+            FROM (
+                SELECT {computed}
+                FROM unnest(%(ticket_id)s::bigint[], %(kind)s::varchar[], %(from_owner)s::bigint[],
+                            %(to_owner)s::bigint[], %(from_tier)s::bigint[], %(to_tier)s::bigint[],
+                            %(department)s::bigint[], %(note)s::text[], %(due)s::timestamptz[],
+                            %(previous_at)s::timestamptz[], %(owned_since)s::timestamptz[],
+                            %(tier_time)s::interval[], %(charged_to)s::bigint[])
+                     AS r(ticket_id, kind, from_owner, to_owner, from_tier, to_tier, department, note, due,
+                          previous_at, owned_since, tier_time, charged_to)
+            ) AS c
             """,
-            [now, now, now, now, *(list(column) for column in columns)],
+            {"now": now, **arrays},
         )
 
 

@@ -4,8 +4,10 @@ A ticket changes only through ``tickets.actions``, so the admin shows it but nev
 """
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from tickets.models import Customer, Handoff, Note, OutboundEmail, Referral, Ticket
+from tickets.outbox import redacted
 
 
 @admin.register(Customer)
@@ -62,6 +64,13 @@ class HandoffAdmin(ReadOnlyAdmin):
 class OutboundEmailAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "kind", "subject", "sent_at", "attempts"]
     list_filter = ["kind"]
+    # A pending survey email still holds its live link: the admin shows the body redacted.
+    exclude = ["body"]
+    readonly_fields = ["body_without_secrets"]
+
+    @admin.display(description=_("body"))
+    def body_without_secrets(self, obj):
+        return redacted(obj.body)
 
 
 @admin.register(Referral)

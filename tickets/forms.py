@@ -9,6 +9,27 @@ from departments.models import Bulletin, Department, KeyContact, StaffPreference
 from tickets.models import Category, Channel, Customer, Priority, Ticket
 
 
+class LimitedChoicesMixin:
+    """A multiple choice refused past ``max_choices`` entries, before anything is looked up.
+
+    Django's ModelMultipleChoiceField already drops repeats and checks every value in one
+    ``__in`` query; the cap keeps a forged list of thousands from costing that work.
+    """
+
+    max_choices = 50
+
+    def clean(self, value):
+        if isinstance(value, (list, tuple)) and len(value) > self.max_choices:
+            raise forms.ValidationError(
+                _("Choose at most %(n)d.") % {"n": self.max_choices}, code="too_many"
+            )
+        return super().clean(value)
+
+
+class LimitedModelMultipleChoiceField(LimitedChoicesMixin, forms.ModelMultipleChoiceField):
+    pass
+
+
 class LogCallForm(forms.Form):
     """A call being logged: either a known customer (picked in the lookup) or a new caller."""
 
@@ -51,6 +72,12 @@ class LogCallForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def __init__(self, *args, customers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if customers is not None:
+            # Customers the user may not read answer like missing ones (customers_visible_to).
+            self.fields["customer"].queryset = customers
 
     def clean(self):
         data = super().clean()
@@ -267,6 +294,7 @@ class BulletinForm(forms.ModelForm):
     class Meta:
         model = Bulletin
         fields = ["department", "title", "body", "kind", "categories", "pinned", "expires_at"]
+        field_classes = {"categories": LimitedModelMultipleChoiceField}
         widgets = {
             "body": forms.Textarea(attrs={"rows": 5}),
             "categories": forms.CheckboxSelectMultiple,

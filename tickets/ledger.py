@@ -1,8 +1,24 @@
-"""Reading the handoff ledger back: replaying a ticket's handoffs gives its state."""
+"""Reading the handoff ledger back: replaying a ticket's handoffs gives its state.
 
-from dataclasses import dataclass
+And its tamper evidence: each entry's ``chain_hash`` is SHA-256 over a canonical
+serialisation of its content and the previous entry's hash for the same ticket
+(``chain_hash`` in Python, ``chain_hash_sql`` in PostgreSQL: byte-identical),
+``verify_chains`` recomputes every chain, and ``do_seal_ledger`` writes the daily seal.
+"""
 
-from tickets.models import Handoff, HandoffKind, Status, Ticket
+import hashlib
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from tickets.models import Handoff, HandoffKind, LedgerSeal, Status, Ticket
 
 
 @dataclass(frozen=True)
@@ -60,3 +76,286 @@ def current_state(ticket: Ticket) -> LedgerState:
         status=ticket.status,
         breached=ticket.breached,
     )
+
+
+# --- the hash chain -------------------------------------------------------------------------
+
+CHAIN_VERSION = "tierdesk-ledger-v1"
+# The previous hash of a ticket's first hashed entry.
+GENESIS = "0" * 64
+# What an entry says happened, in serialisation order, each with its canonical form:
+# "id" an integer in decimal, "text" the hex SHA-256 of its UTF-8 (so it can hold any
+# character, the separator included), "instant" microseconds since the Unix epoch,
+# "duration" microseconds; an empty value (NULL) is the empty string. No field but ``kind``
+# (a fixed choice) can contain the separator "|", so the joined form is unambiguous.
+CHAIN_FIELDS: tuple[tuple[str, str], ...] = (
+    ("ticket_id", "id"),
+    ("kind", "plain"),
+    ("at", "instant"),
+    ("actor_id", "id"),
+    ("from_owner_id", "id"),
+    ("to_owner_id", "id"),
+    ("from_tier_id", "id"),
+    ("to_tier_id", "id"),
+    ("from_department_id", "id"),
+    ("to_department_id", "id"),
+    ("note", "text"),
+    ("sweep_lateness", "duration"),
+    ("since_previous", "duration"),
+    ("tier_time", "duration"),
+    ("due_at", "instant"),
+    ("held_for", "duration"),
+    ("charged_to_id", "id"),
+)
+CHAIN_FIELD_NAMES = tuple(name for name, _form in CHAIN_FIELDS)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _canonical(value, form: str) -> str:
+    if value is None:
+        return ""
+    if form == "instant":
+        return str((value - _EPOCH) // _MICROSECOND)
+    if form == "duration":
+        return str(value // _MICROSECOND)
+    if form == "text":
+        return hashlib.sha256(value.encode("utf-8")).hexdigest()
+    return str(value)
+
+
+def chain_hash(entry: Mapping[str, object], previous: str | None) -> str:
+    """The chain hash of an entry (its ``CHAIN_FIELDS`` by name) after ``previous`` (None: genesis)."""
+    parts = [CHAIN_VERSION, *(_canonical(entry[name], form) for name, form in CHAIN_FIELDS), previous or GENESIS]
+    return hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()
+
+
+def chain_hash_sql(columns: Mapping[str, str], previous: str) -> str:
+    """The PostgreSQL expression of ``chain_hash`` over SQL ``columns`` (by field name).
+
+    Core PostgreSQL (11+) has ``sha256(bytea)``: no pgcrypto. ``extract(epoch ...)`` is
+    numeric (exact) since PostgreSQL 14.
+    """
+    parts = [f"'{CHAIN_VERSION}'"]
+    for name, form in CHAIN_FIELDS:
+        expr = columns[name]
+        if form in ("instant", "duration"):
+            part = f"((extract(epoch FROM {expr}) * 1000000)::bigint)::text"
+        elif form == "text":
+            part = f"encode(sha256(convert_to({expr}, 'UTF8')), 'hex')"
+        else:
+            part = f"({expr})::text"
+        parts.append(f"coalesce({part}, '')")
+    parts.append(f"coalesce({previous}, '{GENESIS}')")
+    return f"encode(sha256(convert_to(concat_ws('|', {', '.join(parts)}), 'UTF8')), 'hex')"
+
+
+def chain_head(ticket_id: int) -> str | None:
+    """The hash of the ticket's latest entry (None: no hashed entry yet). Hold the ticket's lock."""
+    return (
+        Handoff.objects.filter(ticket_id=ticket_id).order_by("-id").values_list("chain_hash", flat=True).first()
+    )
+
+
+def chain_heads(ticket_ids: list[int]) -> dict[int, str | None]:
+    """{ticket id: hash of its latest entry} in one query. Hold the tickets' locks."""
+    latest = (
+        Handoff.objects.filter(ticket_id__in=ticket_ids)
+        .values("ticket_id")
+        .annotate(last=Max("id"))
+        .values("last")
+    )
+    return dict(Handoff.objects.filter(id__in=latest).values_list("ticket_id", "chain_hash"))
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    ticket_id: int
+    handoff_id: int
+    reason: str
+
+    def __str__(self):
+        from tickets.models import format_reference
+
+        return f"{format_reference(self.ticket_id)}: entry {self.handoff_id} {self.reason}"
+
+
+@dataclass
+class Verification:
+    tickets: int = 0
+    entries: int = 0
+    hashed: int = 0
+    broken: list[BrokenLink] = field(default_factory=list)
+
+
+def verify_chains(*, batch_size: int = 5000, verification: Verification | None = None) -> Iterator[BrokenLink]:
+    """Recompute every ticket's chain; yield the first broken link of each broken ticket.
+
+    Reads the ledger in (ticket, id) order in keyset batches of ``batch_size``, holding one
+    ticket's previous hash at a time: memory does not grow with the ledger. Entries written
+    before the chain existed have no hash and are skipped; an entry without a hash written
+    after the ledger's first hashed entry (a higher id), or after a hashed entry of its
+    ticket, is a broken link (someone cleared it).
+    """
+    v = verification if verification is not None else Verification()
+    first_hashed = Handoff.objects.filter(chain_hash__isnull=False).aggregate(first=Min("id"))["first"]
+    current = None  # the ticket being walked
+    previous = None  # its previous entry's hash
+    hashed_seen = broken = False
+    after = (0, 0)
+    while True:
+        # A row comparison, so that each batch is one range scan of handoff_chain_idx
+        # (ticket, id); "ticket > t OR (ticket = t AND id > i)" would sort the rest each time.
+        rows = list(
+            Handoff.objects.extra(where=["(ticket_id, id) > (%s, %s)"], params=list(after))
+            .order_by("ticket_id", "id")
+            .values_list("id", "chain_hash", *CHAIN_FIELD_NAMES)[:batch_size]
+        )
+        for handoff_id, stored, *values in rows:
+            entry = dict(zip(CHAIN_FIELD_NAMES, values, strict=True))
+            ticket_id = entry["ticket_id"]
+            if ticket_id != current:
+                current, previous, hashed_seen, broken = ticket_id, None, False, False
+                v.tickets += 1
+            v.entries += 1
+            if broken:
+                continue
+            if stored is None:
+                if hashed_seen or (first_hashed is not None and handoff_id > first_hashed):
+                    broken = True
+                    link = BrokenLink(ticket_id, handoff_id, "has no hash, although it was written after the chain began")
+                    v.broken.append(link)
+                    yield link
+                continue
+            v.hashed += 1
+            hashed_seen = True
+            if chain_hash(entry, previous) != stored:
+                broken = True
+                link = BrokenLink(
+                    ticket_id, handoff_id,
+                    "does not match its hash: its content or its predecessor was changed"
+                    f" ({entry['kind']} at {entry['at']:%Y-%m-%d %H:%M:%S})",
+                )
+                v.broken.append(link)
+                yield link
+                continue
+            previous = stored
+        if len(rows) < batch_size:
+            return
+        after = (rows[-1][2], rows[-1][0])
+
+
+# --- the daily seal ---------------------------------------------------------------------------
+
+SEAL_VERSION = "tierdesk-seal-v1"
+# How long the seal waits for transactions that were writing when it read the ledger's end.
+SETTLE_TIMEOUT_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class SealFigures:
+    last_handoff_id: int
+    tickets: int
+    handoffs: int
+    digest: str
+
+
+def seal_figures(last_handoff_id: int) -> SealFigures:
+    """The hash over every ticket's chain head among the entries up to ``last_handoff_id``.
+
+    Heads in ticket order, streamed (one row per ticket, never all at once), then the counts.
+    """
+    scope = Handoff.objects.filter(chain_hash__isnull=False, id__lte=last_handoff_id)
+    heads = (
+        Handoff.objects.filter(id__in=scope.values("ticket_id").annotate(last=Max("id")).values("last"))
+        .order_by("ticket_id")
+        .values_list("ticket_id", "chain_hash")
+    )
+    digest = hashlib.sha256(f"{SEAL_VERSION}\n".encode())
+    tickets = 0
+    with transaction.atomic():  # a streaming cursor on PostgreSQL, not one held past commit
+        for ticket_id, head in heads.iterator(chunk_size=5000):
+            digest.update(f"{ticket_id}:{head}\n".encode())
+            tickets += 1
+        handoffs = scope.count()
+    digest.update(f"tickets={tickets}\nhandoffs={handoffs}\nupto={last_handoff_id}\n".encode())
+    return SealFigures(last_handoff_id, tickets, handoffs, digest.hexdigest())
+
+
+def settled_end_of_ledger(timeout: float = SETTLE_TIMEOUT_SECONDS) -> int:
+    """The ledger's highest entry id, once every entry up to it is committed (or never will be).
+
+    Ids are taken before commit, so an entry below the highest visible one may still be in
+    flight. Every writer holds a transaction id before it takes one (it locked or inserted
+    the ticket first), so on PostgreSQL it is enough to wait for the transactions of this
+    database that were writing when the id was read. SQLite has one writer at a time.
+    """
+    end = Handoff.objects.aggregate(end=Max("id"))["end"] or 0
+    if connection.vendor != "postgresql":
+        return end
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT pid, xact_start FROM pg_stat_activity
+               WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL"""
+        )
+        writers = cursor.fetchall()
+        deadline = time.monotonic() + timeout
+        while writers:
+            cursor.execute(
+                "SELECT pid, xact_start FROM pg_stat_activity WHERE pid = ANY(%s)", [[pid for pid, _s in writers]]
+            )
+            still = set(cursor.fetchall())
+            writers = [w for w in writers if w in still]
+            if not writers:
+                break
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{len(writers)} transaction(s) kept writing for {timeout:g} s")
+            time.sleep(0.2)
+    return end
+
+
+def seal_day(now: datetime):
+    return now.astimezone(ZoneInfo(settings.TIERDESK_TIME_ZONE)).date()
+
+
+def do_seal_ledger(*, now: datetime | None = None) -> tuple[LedgerSeal, bool]:
+    """Write today's seal (organisation's calendar) and email it to the managers, once a day.
+
+    Returns the seal and whether this call wrote it. A second run the same day, or one
+    racing this one, writes and sends nothing (one seal per day, a unique day).
+    """
+    from tickets.notifications import manager_emails
+    from tickets.outbox import queue_email
+
+    now = now or timezone.now()
+    day = seal_day(now)
+    existing = LedgerSeal.objects.filter(day=day).first()
+    if existing is not None:
+        return existing, False
+    figures = seal_figures(settled_end_of_ledger())
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                seal = LedgerSeal.objects.create(
+                    day=day, sealed_at=now, last_handoff_id=figures.last_handoff_id,
+                    tickets=figures.tickets, handoffs=figures.handoffs, digest=figures.digest,
+                )
+        except IntegrityError:
+            return LedgerSeal.objects.get(day=day), False
+        queue_email(
+            "ledger_seal",
+            manager_emails(),
+            f"Tierdesk ledger seal for {day:%Y-%m-%d}: {figures.digest[:16]}",
+            "\n".join([
+                f"The handoff ledger as of {now:%Y-%m-%d %H:%M} UTC:",
+                "",
+                f"  seal      {figures.digest}",
+                f"  tickets   {figures.tickets}",
+                f"  entries   {figures.handoffs} (hashed, up to entry {figures.last_handoff_id})",
+                "",
+                "Keep this email: it is a copy of the seal outside the database.",
+                "`manage.py verify_ledger --against-seal` recomputes the latest seal from the ledger;",
+                "a different value means an entry up to that point was changed or removed.",
+            ]),
+        )
+    return seal, True

@@ -20,6 +20,7 @@ __all__ = [
     "Handoff",
     "HandoffKind",
     "Holding",
+    "LedgerSeal",
     "Note",
     "OutboundEmail",
     "Priority",
@@ -300,6 +301,16 @@ class Handoff(models.Model):
             " (tickets.responsibility). Empty for an unowned time-out."
         ),
     )
+    # Tamper evidence (tickets.ledger): SHA-256 over this entry's content and the previous
+    # entry's chain_hash for the same ticket. NULL (not "") on entries written before it
+    # existed: a nullable column without a default is added without touching a row.
+    chain_hash = models.CharField(  # noqa: DJ001
+        _("chain hash"), max_length=64, null=True, blank=True, editable=False,
+        help_text=_(
+            "SHA-256 (hex) of the entry's content and the previous entry's hash for the same"
+            " ticket; manage.py verify_ledger recomputes it."
+        ),
+    )
 
     class Meta:
         ordering = ["at", "id"]
@@ -307,6 +318,9 @@ class Handoff(models.Model):
         verbose_name_plural = _("handoffs")
         indexes = [
             models.Index(fields=["ticket", "at"], name="handoff_ticket_idx"),
+            # The chain: a ticket's latest entry by id (tickets.ledger.chain_head), one probe.
+            # Without it PostgreSQL answers "ORDER BY id DESC LIMIT 1" by walking the primary key.
+            models.Index(fields=["ticket", "id"], name="handoff_chain_idx"),
             models.Index(fields=["kind", "at"], name="handoff_kind_at_idx"),
             models.Index(fields=["actor", "at"], name="handoff_actor_idx"),
             models.Index(fields=["from_owner", "at"], name="handoff_from_owner_idx"),
@@ -314,6 +328,30 @@ class Handoff(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.ticket_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class LedgerSeal(models.Model):
+    """The day's seal of the ledger: one hash over every ticket's chain head, with counts.
+
+    Written once a day (``tickets.seal_ledger``) and emailed to the managers, so a copy lives
+    outside the database; append-only like the ledger. ``verify_ledger --against-seal``
+    recomputes it from the entries up to ``last_handoff_id``.
+    """
+
+    day = models.DateField(_("day"), unique=True, help_text=_("The organisation's calendar day sealed."))
+    sealed_at = models.DateTimeField(_("sealed at"))
+    last_handoff_id = models.BigIntegerField(_("last entry covered"))
+    tickets = models.PositiveIntegerField(_("tickets"))
+    handoffs = models.PositiveIntegerField(_("hashed entries"))
+    digest = models.CharField(_("digest"), max_length=64)
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = _("ledger seal")
+        verbose_name_plural = _("ledger seals")
+
+    def __str__(self):
+        return f"Seal of {self.day}: {self.digest[:16]}"
 
 
 class Holding(models.Model):

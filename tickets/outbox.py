@@ -6,9 +6,15 @@ to a Celery task; if the broker is unreachable the row simply waits, and the per
 workers never send the same message. A failed send (mail server down) is retried by the
 drain with a doubling delay, up to ``OUTBOX_MAX_ATTEMPTS``; the row then stays in the
 table, with its last error, for someone to look at.
+
+A secret in a body (a survey link) is wrapped by ``secret_link``: the customer receives it
+as it is, but the row keeps it only until the message is sent (a failed send keeps it for
+the retry), and ``redacted`` is all the admin ever shows.
 """
 
 import logging
+import re
+from collections import deque
 from collections.abc import Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -30,35 +36,93 @@ DEFAULT_SEND_TIMEOUT = 30
 MAX_RETRY_DELAY = timedelta(hours=1)
 
 
-# Set inside ``not_delivered()``: emails are recorded as sent and never handed to a worker.
-_not_delivered: ContextVar[bool] = ContextVar("tierdesk_outbox_not_delivered", default=False)
+# Control characters no typed text contains: they mark where a secret starts and ends.
+SECRET_START, SECRET_END = "\x02", "\x03"
+_SECRET = re.compile("\x02([^\x02\x03]*)\x03")
+REDACTED_LINK = "[link removed after sending]"
+
+
+def secret_link(url: str) -> str:
+    """Mark ``url`` in an email body as a secret: sent, then removed from the stored row."""
+    return f"{SECRET_START}{url}{SECRET_END}"
+
+
+def revealed(body: str) -> str:
+    """The body as the recipient receives it: secrets in place, markers gone."""
+    return _strip_markers(_SECRET.sub(lambda m: m.group(1), body))
+
+
+def redacted(body: str) -> str:
+    """The body as it may be kept and shown once sent: every secret replaced."""
+    return _strip_markers(_SECRET.sub(REDACTED_LINK, body))
+
+
+def _strip_markers(text: str) -> str:
+    return text.replace(SECRET_START, "").replace(SECRET_END, "")
+
+
+def one_line(value: str) -> str:
+    """A header value on one line: a CR or LF (from a ticket's subject) makes the message
+    unsendable, so every run of whitespace becomes one space."""
+    return " ".join(value.split())
+
+
+# Set inside ``not_delivered()`` to the block's mailbox: emails are recorded as sent and
+# never handed to a worker.
+_not_delivered: ContextVar[deque | None] = ContextVar("tierdesk_outbox_not_delivered", default=None)
 
 
 @contextmanager
-def not_delivered():
+def not_delivered(keep: int = 200):
     """Record the emails queued inside the block as sent, without sending or dispatching them.
 
     For generated history (``manage.py simulate``): its people and customers are made up, so
     nothing may reach a mail server, and weeks of it must not pile up for the worker or the
-    drain. The outbox still shows what would have gone out (``sent_at`` = ``created_at``).
+    drain. The outbox still shows what would have gone out (``sent_at`` = ``created_at``),
+    with its secrets removed as after any send. What "arrived" is yielded: the last
+    ``keep`` emails as received (unsaved rows, secrets in place), newest last.
     """
-    token = _not_delivered.set(True)
+    mailbox: deque = deque(maxlen=keep)
+    token = _not_delivered.set(mailbox)
     try:
-        yield
+        yield mailbox
     finally:
         _not_delivered.reset(token)
+
+
+def not_delivered_mailbox() -> deque:
+    """The emails received inside the current ``not_delivered()`` block (empty outside one)."""
+    mailbox = _not_delivered.get()
+    return mailbox if mailbox is not None else deque()
+
+
+def _record_not_delivered(email: OutboundEmail, mailbox: deque) -> None:
+    mailbox.append(
+        OutboundEmail(
+            kind=email.kind, recipients=email.recipients, subject=email.subject,
+            body=revealed(email.body), created_at=email.created_at, sent_at=email.created_at,
+        )
+    )
+    email.body = redacted(email.body)
+    email.sent_at = email.created_at
 
 
 def queue_email(
     kind: str, recipients: Iterable[str], subject: str, body: str
 ) -> OutboundEmail | None:
-    """Write one email to the outbox and hand it to a worker once the transaction commits."""
-    recipients = sorted({r for r in recipients if r})
+    """Write one email to the outbox and hand it to a worker once the transaction commits.
+
+    Line breaks in the subject and recipients become spaces here, for every sender.
+    """
+    recipients = sorted({one_line(r) for r in recipients if r} - {""})
     if not recipients:
         return None
-    email = OutboundEmail(kind=kind, recipients=recipients, subject=subject[:250], body=body)
-    if _not_delivered.get():
-        email.sent_at = email.created_at
+    email = OutboundEmail(
+        kind=kind, recipients=recipients, subject=one_line(subject)[:250], body=body
+    )
+    mailbox = _not_delivered.get()
+    if mailbox is not None:
+        _record_not_delivered(email, mailbox)
         email.save(force_insert=True)
         return email
     email.save(force_insert=True)
@@ -71,9 +135,13 @@ def queue_emails(emails: list[OutboundEmail]) -> list[OutboundEmail]:
     emails = [e for e in emails if e.recipients]
     if not emails:
         return []
-    if _not_delivered.get():
+    for email in emails:
+        email.recipients = [one_line(r) for r in email.recipients]
+        email.subject = one_line(email.subject)[:250]
+    mailbox = _not_delivered.get()
+    if mailbox is not None:
         for email in emails:
-            email.sent_at = email.created_at
+            _record_not_delivered(email, mailbox)
         return OutboundEmail.objects.bulk_create(emails)
     created = OutboundEmail.objects.bulk_create(emails)
     ids = [e.pk for e in created]
@@ -123,8 +191,9 @@ def deliver(email_id: int) -> bool:
         now = timezone.now()
         try:
             EmailMessage(
-                subject=email.subject,
-                body=email.body,
+                # one_line again: rows queued before it was applied at queueing.
+                subject=one_line(email.subject),
+                body=revealed(email.body),
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 to=email.recipients,
                 # A mail server that never answers must not hold the row lock (and the
@@ -137,8 +206,13 @@ def deliver(email_id: int) -> bool:
             )
             log.warning("Email %s not sent (attempt %d): %s", email.pk, email.attempts + 1, exc)
             return False
+        # Sent: the secrets it carried have done their job and are not kept.
         OutboundEmail.objects.filter(pk=email.pk).update(
-            sent_at=now, attempts=F("attempts") + 1, last_attempt_at=now, last_error=""
+            sent_at=now,
+            attempts=F("attempts") + 1,
+            last_attempt_at=now,
+            last_error="",
+            body=redacted(email.body),
         )
         return True
 

@@ -2,7 +2,7 @@
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from departments.queries import department_ids_of
+from departments.queries import department_ids_of, front_line_department
 from departments.roles import is_manager
 from tickets.errors import TicketNotFound
 from tickets.models import Customer, Handoff, Referral, Status, Ticket, parse_reference
@@ -79,15 +79,17 @@ def queue_of_tier(tier_id: int) -> QuerySet[Ticket]:
     )
 
 
-def customers_matching(text: str, limit: int = 10) -> QuerySet[Customer]:
+def customers_matching(text: str, limit: int = 10, *, customers=None) -> QuerySet[Customer]:
+    """Customers (of ``customers``, by default all) matching a phone, email or name."""
+    customers = Customer.objects.all() if customers is None else customers
     text = text.strip()
     if not text:
-        return Customer.objects.none()
+        return customers.none()
     digits = "".join(ch for ch in text if ch.isdigit())
     match = Q(name__icontains=text) | Q(email__icontains=text) | Q(external_reference__iexact=text)
     if len(digits) >= 3:
         match |= Q(phone__contains=digits) | Q(phone__icontains=text)
-    return Customer.objects.filter(match).order_by("name", "id")[:limit]
+    return customers.filter(match).order_by("name", "id")[:limit]
 
 
 # --- reads for the agent screens (home page, ticket page, log a call) ------------------
@@ -132,8 +134,12 @@ def notes_of(ticket: Ticket):
     return ticket.notes.select_related("author").order_by("created_at", "id")
 
 
-def callers_matching(text: str, limit: int = 8, recent: int = 3) -> list[Customer]:
+def callers_matching(
+    text: str, limit: int = 8, recent: int = 3, *, customers=None
+) -> list[Customer]:
     """Customers matching a phone, email or name, each with ``open_tickets`` and ``recent_tickets``.
+
+    ``customers`` narrows the search (``customers_visible_to(user)`` on the screens).
 
     Two prefetches keep the lookup at three queries however long a customer's history is:
     every open ticket (the agent must see those), and only the last few resolved ones.
@@ -141,7 +147,7 @@ def callers_matching(text: str, limit: int = 8, recent: int = 3) -> list[Custome
     # Imported here so the module's existing import block stays as other code expects it.
     from django.db.models import Prefetch, prefetch_related_objects
 
-    matches = list(customers_matching(text, limit=limit))
+    matches = list(customers_matching(text, limit=limit, customers=customers))
     if not matches:
         return []
     related = Ticket.objects.select_related("department", "tier", "owner")
@@ -260,6 +266,22 @@ def transfers_of_department(department_id: int, *, since) -> QuerySet[Handoff]:
     )
 
 
+def customers_visible_to(user) -> QuerySet[Customer]:
+    """Return the customers ``user`` may read: all for managers and for the front line (the
+    people who take the calls must recognise a returning caller), else those with a ticket
+    the user may read. The one rule for the customer page, the caller lookup and the
+    caller panel of the log-a-call form."""
+    customers = Customer.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return customers.none()
+    if is_manager(user):
+        return customers
+    front_line = front_line_department()
+    if front_line is not None and front_line.pk in department_ids_of(user):
+        return customers
+    return customers.filter(Exists(tickets_visible_to(user).filter(customer_id=OuterRef("pk"))))
+
+
 def access_customer(user, customer_id) -> Customer:
     """The customer if ``user`` is a manager or may read at least one of their tickets.
 
@@ -273,12 +295,7 @@ def access_customer(user, customer_id) -> Customer:
         customer_id = 0
     customer = None
     if 0 < customer_id < 2**63:
-        customers = Customer.objects.filter(pk=customer_id)
-        if not is_manager(user):
-            customers = customers.filter(
-                Exists(tickets_visible_to(user).filter(customer_id=OuterRef("pk")))
-            )
-        customer = customers.first()
+        customer = customers_visible_to(user).filter(pk=customer_id).first()
     if customer is None:
         raise TicketNotFound(_("No such customer."))
     return customer

@@ -1,8 +1,9 @@
-"""Celery tasks of the tickets app: thin wrappers over the outbox."""
+"""Celery tasks of the tickets app: thin wrappers over the outbox and the ledger seal."""
 
 from celery import shared_task
 
 from tickets import outbox
+from tickets.ledger import do_seal_ledger
 
 
 @shared_task(name="tickets.deliver_email", ignore_result=True)
@@ -18,3 +19,10 @@ def drain_outbox() -> int:
     next scheduled run would not do.
     """
     return outbox.drain()
+
+
+@shared_task(name="tickets.seal_ledger", ignore_result=True)
+def seal_ledger() -> str:
+    """Write today's ledger seal and email it to the managers; a second run the same day does nothing."""
+    seal, written = do_seal_ledger()
+    return f"sealed {seal.day}: {seal.digest}" if written else f"already sealed {seal.day}"

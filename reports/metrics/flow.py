@@ -6,8 +6,11 @@ source by the same condition, so a cell and its list of tickets cannot disagree.
 """
 
 from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
 
+from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     DateTimeField,
@@ -20,13 +23,15 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
     When,
 )
+from django.db.models.functions import Coalesce
 
 from departments.models import Tier
 from reports.metrics.aggregates import (
-    PercentileDisc,
     group_percentiles,
+    grouped_counts,
     percentiles_in_database,
     whole_seconds,
 )
@@ -136,24 +141,55 @@ def flow_moves(scope: ReportScope) -> QuerySet[Handoff]:
     return rows
 
 
-def came_back(scope: ReportScope) -> Exists:
-    """The resolved ticket (OuterRef) came back: its customer opened a linked ticket, or one
-    in the same category, within the window after the resolution."""
-    later = Ticket.objects.filter(
-        customer_id=OuterRef("customer_id"),
-        opened_at__gt=OuterRef("resolved_at"),
-        opened_at__lte=ExpressionWrapper(
-            OuterRef("resolved_at") + scope.rules.came_back_within, output_field=DateTimeField()
-        ),
-    ).filter(Q(previous_ticket_id=OuterRef("pk")) | Q(category_id=OuterRef("category_id")))
-    return Exists(later.filter(scope.recorded("opened_at")))
+# When a ticket stopped being open: its resolution, or (still open) never. "Open at an
+# instant" and "resolved in the month" are then each one range over this expression, which
+# migration reports/0004 indexes together with the columns the reports read: the open
+# backlog, scattered over years of tickets, and the month's resolutions come from the index
+# alone instead of one heap page per ticket.
+NEVER = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+def settled_at(prefix: str = "") -> Coalesce:
+    return Coalesce(F(f"{prefix}resolved_at"), Value(NEVER), output_field=DateTimeField())
+
+
+def resolved_in(scope: ReportScope) -> QuerySet[Ticket]:
+    """Every ticket resolved in the month (any department)."""
+    return Ticket.objects.alias(settled=settled_at()).filter(
+        status=Status.RESOLVED, settled__gte=scope.start, settled__lt=scope.end
+    )
+
+
+def came_back(scope: ReportScope) -> ExpressionWrapper:
+    """The resolved ticket came back: its customer opened a linked ticket, or one in the
+    same category, within the window after the resolution.
+
+    Membership of one set, the month's resolutions that came back, which PostgreSQL
+    computes once per statement (a hashed subplan) instead of probing the customer's
+    tickets once per resolution.
+    """
+    window = scope.rules.came_back_within
+    later = (
+        Ticket.objects.filter(
+            customer_id=OuterRef("customer_id"),
+            opened_at__gt=OuterRef("resolved_at"),
+            opened_at__lte=ExpressionWrapper(
+                OuterRef("resolved_at") + window, output_field=DateTimeField()
+            ),
+        )
+        # Implied by the two above for a resolution of the month; spelled out so that only
+        # the tickets opened from the month's start to the window after its end are joined.
+        .filter(opened_at__gt=scope.start, opened_at__lte=scope.end + window)
+        .filter(Q(previous_ticket_id=OuterRef("pk")) | Q(category_id=OuterRef("category_id")))
+        .filter(scope.recorded("opened_at"))
+    )
+    returned = resolved_in(scope).filter(Exists(later)).values("pk")
+    return ExpressionWrapper(Q(pk__in=returned), output_field=BooleanField())
 
 
 def resolutions(scope: ReportScope) -> QuerySet[Ticket]:
     """Tickets resolved in the month, in the department where they were resolved."""
-    tickets = Ticket.objects.filter(
-        status=Status.RESOLVED, resolved_at__gte=scope.start, resolved_at__lt=scope.end
-    )
+    tickets = resolved_in(scope)
     if scope.department_id:
         tickets = tickets.filter(department_id=scope.department_id)
     return tickets.annotate(came_back=came_back(scope))
@@ -161,8 +197,8 @@ def resolutions(scope: ReportScope) -> QuerySet[Ticket]:
 
 def open_at(instant) -> QuerySet[Ticket]:
     """Tickets opened before ``instant`` and not yet resolved at it."""
-    return Ticket.objects.filter(opened_at__lt=instant).filter(
-        Q(resolved_at__isnull=True) | Q(resolved_at__gte=instant)
+    return Ticket.objects.alias(settled=settled_at()).filter(
+        opened_at__lt=instant, settled__gte=instant
     )
 
 
@@ -220,18 +256,21 @@ def monthly_flow(scope: ReportScope, tiers: list[Tier], resolutions_by_tier: dic
         dept.tiers.append(tier_flow)
     organisation = FlowFigures()
 
-    moves = flow_moves(scope)
-    counts = {
-        name: Count("ticket_id", distinct=True, filter=condition)
-        for name, condition in MOVE_FIGURES.items()
-    }
-    for row in moves.values("tier_key").annotate(**counts).order_by():
+    # Tiers, departments and the organisation from one scan of the month's moves.
+    counts = grouped_counts(
+        flow_moves(scope),
+        {"tier": ("tier_key",), "department": ("department_key",), "organisation": ()},
+        MOVE_FIGURES,
+        distinct="ticket_id",
+    )
+    for row in counts["tier"]:
         if row["tier_key"] in by_tier:
             _set(by_tier[row["tier_key"]].figures, row, MOVE_FIGURES)
-    for row in moves.values("department_key").annotate(**counts).order_by():
+    for row in counts["department"]:
         if row["department_key"] in departments:
             _set(departments[row["department_key"]].figures, row, MOVE_FIGURES)
-    _set(organisation, moves.aggregate(**counts), MOVE_FIGURES)
+    for row in counts["organisation"]:
+        _set(organisation, row, MOVE_FIGURES)
 
     # A resolved or open ticket is at exactly one tier: departments and the organisation
     # are the sums of their tiers.
@@ -265,21 +304,33 @@ def _took():
     return ExpressionWrapper(F("resolved_at") - F("opened_at"), output_field=DurationField())
 
 
+# The median and 90th percentile of each tier, department and the organisation in one
+# statement over the month's resolutions, read once (PostgreSQL's percentile_disc).
+_NEAREST_RANK = (
+    "PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY took),"
+    " PERCENTILE_DISC(0.9) WITHIN GROUP (ORDER BY took)"
+)
+PERCENTILES_SQL = (
+    "WITH resolved AS MATERIALIZED ({rows})"
+    f" SELECT 'tier', tier_id, {_NEAREST_RANK} FROM resolved GROUP BY tier_id"
+    f" UNION ALL SELECT 'department', department_id, {_NEAREST_RANK} FROM resolved"
+    " GROUP BY department_id"
+    f" UNION ALL SELECT 'organisation', NULL, {_NEAREST_RANK} FROM resolved"
+)
+
+
 def _percentiles(scope, by_tier, departments, organisation) -> None:
     """Nearest-rank median and 90th percentile of opened -> resolved, per row."""
     resolved = resolutions(scope).order_by()
     if percentiles_in_database():
-        aggregates = {"median": PercentileDisc(_took(), 0.5), "p90": PercentileDisc(_took(), 0.9)}
-        per_tier = {
-            r["tier_id"]: (r["median"], r["p90"])
-            for r in resolved.values("tier_id").annotate(**aggregates)
-        }
-        per_dept = {
-            r["department_id"]: (r["median"], r["p90"])
-            for r in resolved.values("department_id").annotate(**aggregates)
-        }
-        overall = resolved.aggregate(**aggregates)
-        per_org = (overall["median"], overall["p90"])
+        found = {"tier": {}, "department": {}, "organisation": {None: (None, None)}}
+        rows_sql, params = resolved.values("tier_id", "department_id", took=_took()).query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(PERCENTILES_SQL.format(rows=rows_sql), params)
+            for level, key, middle, p90 in cursor.fetchall():
+                found[level][key] = (middle, p90)
+        per_tier, per_dept = found["tier"], found["department"]
+        per_org = found["organisation"][None]
     else:
         rows = list(resolved.values_list("tier_id", "department_id", "opened_at", "resolved_at"))
 

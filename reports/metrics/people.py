@@ -6,7 +6,9 @@ tickets; each is a condition on one source, and ``person_tickets`` filters the s
 by the same condition for the drill-down.
 """
 
+import operator
 from dataclasses import dataclass, field
+from functools import reduce
 from statistics import median
 
 from django.contrib.auth import get_user_model
@@ -32,6 +34,7 @@ from departments.roles import MANAGERS_GROUP
 from reports.metrics.aggregates import (
     PercentileDisc,
     group_percentiles,
+    grouped_counts,
     percentiles_in_database,
     whole_seconds,
 )
@@ -183,16 +186,16 @@ def move_conditions(scope: ReportScope) -> dict[str, Q]:
     timeout = Q(kind__in=TIMED_OUT)
     late = late_release_condition()
     returned = Q(kind=HandoffKind.TRANSFERRED, returned=True) & owned
-    bounce = (
-        passed
-        & Q(
-            ticket__tier_id=F("to_tier_id"),
-            ticket__resolved_at__isnull=False,
-            ticket__resolved_at__lte=F("bounce_deadline"),
-        )
-        & scope.recorded("ticket__resolved_at")
-    )
-    return {
+    # One look-up of the passed ticket per pass, rather than joining every ticket to every
+    # move of the month (a scan of the whole ticket table) for this one column.
+    bounced = Ticket.objects.filter(
+        pk=OuterRef("ticket_id"),
+        tier_id=OuterRef("to_tier_id"),
+        resolved_at__isnull=False,
+        resolved_at__lte=OuterRef("bounce_deadline"),
+    ).filter(scope.recorded("resolved_at"))
+    bounce = passed & Q(Exists(bounced))
+    conditions = {
         "passed_up": passed,
         "quick_passes": quick,
         "thin_passes": passed & Q(note_length__lt=rules.short_note_chars),
@@ -201,8 +204,10 @@ def move_conditions(scope: ReportScope) -> dict[str, Q]:
         "thin_transfers": Q(kind=HandoffKind.TRANSFERRED, note_length__lt=rules.short_note_chars),
         "returned_transfers": returned,
         "bounces": bounce,
-        "dumped": quick | timeout | late | returned,
     }
+    # Dumped: any of the signs a person can be highlighted for.
+    conditions["dumped"] = reduce(operator.or_, (conditions[name] for name in HIGHLIGHTED))
+    return conditions
 
 
 def passes_held(scope: ReportScope) -> QuerySet[Handoff]:
@@ -242,11 +247,13 @@ def owned_at_start(scope: ReportScope) -> QuerySet[Ticket]:
     return rows
 
 
-# The held tickets, distinct over both sources. No parentheses around the two parts:
-# SQLite refuses them in a compound SELECT.
+# The held tickets, distinct over both sources: UNION keeps each (ticket, person, tier)
+# once, so a plain COUNT counts tickets (a hash, where COUNT(DISTINCT) sorted ~140,000 rows
+# at 60,000 tickets a month). No parentheses around the two parts: SQLite refuses them in a
+# compound SELECT.
 HELD_SQL = """
-SELECT held.person, held.tier_key, COUNT(DISTINCT held.ticket_id)
-FROM ({received} UNION ALL {at_start}) held
+SELECT held.person, held.tier_key, COUNT(*)
+FROM ({received} UNION {at_start}) held
 GROUP BY held.person, held.tier_key
 """
 
@@ -272,6 +279,28 @@ def _count_held(scope: ReportScope, row) -> None:
 def held_satisfaction(scope: ReportScope, answers: QuerySet) -> QuerySet[Holding]:
     """Holdings of the month's answered tickets: everyone who held each at any point."""
     return Holding.objects.filter(ticket_id__in=answers.values("ticket_id"))
+
+
+def _count_held_answers(answers: QuerySet, row) -> None:
+    """Per holder and tier, the month's answered tickets they held and the satisfied ones.
+
+    ``held_satisfaction`` counted from the answers' side: one pass over the answers with
+    their tickets' holdings, rather than the holdings of a list of tickets joined back to
+    the tickets and their answers.
+    """
+    holdings = (
+        answers.values(owner_id=F("ticket__holdings__owner_id"), tier_id=F("ticket__holdings__tier_id"))
+        .annotate(
+            n=Count("ticket_id", distinct=True),
+            ok=Count("ticket_id", distinct=True, filter=Q(rating__gte=4)),
+        )
+        .order_by()
+    )
+    for h in holdings:
+        if h["owner_id"] is None:  # answered tickets nobody held (the join found no holding)
+            continue
+        figures = row(h["owner_id"], h["tier_id"])
+        figures.held_responses, figures.held_satisfied = h["n"], h["ok"]
 
 
 # --- the figures ----------------------------------------------------------------------
@@ -305,18 +334,7 @@ def people_figures(
         if user_id is not None:
             figures = row(user_id, tier_id)
             figures.responses, figures.satisfied = responses, satisfied
-    holdings = (
-        held_satisfaction(scope, answered)
-        .values("owner_id", "tier_id")
-        .annotate(
-            n=Count("ticket_id", distinct=True),
-            ok=Count("ticket_id", distinct=True, filter=Q(ticket__survey_response__rating__gte=4)),
-        )
-        .order_by()
-    )
-    for h in holdings:
-        figures = row(h["owner_id"], h["tier_id"])
-        figures.held_responses, figures.held_satisfied = h["n"], h["ok"]
+    _count_held_answers(answered, row)
     _count_moves(scope, row)
 
     people = [
@@ -338,28 +356,35 @@ def people_figures(
 
 
 def _count_moves(scope: ReportScope, row) -> None:
+    """Each person's move figures (distinct tickets), then the median held before passing.
+
+    The counts come from one pass over the month's moves (``grouped_counts``); "dumped" is
+    a ticket with any of the highlighted signs, as in ``move_conditions``. The median is
+    over passes, not tickets (two passes of one ticket are two values), so it is its own
+    aggregate over the passes with a held-for time.
+    """
     conditions = move_conditions(scope)
-    counts = {
-        name: Count("ticket_id", distinct=True, filter=condition)
-        for name, condition in conditions.items()
-    }
-    in_db = percentiles_in_database()
-    if in_db:
-        counts["median_held"] = PercentileDisc(
-            "held",
-            0.5,
-            filter=Q(kind=HandoffKind.PASSED, actor_id=F("from_owner_id"), held__isnull=False),
-        )
-    for r in person_moves(scope).values("person", "from_tier_id").annotate(**counts).order_by():
+    signs = {name: c for name, c in conditions.items() if name != "dumped"}
+    counts = grouped_counts(
+        person_moves(scope),
+        {"person": ("person", "from_tier_id")},
+        signs,
+        distinct="ticket_id",
+        any_of={"dumped": HIGHLIGHTED},
+    )
+    for r in counts["person"]:
         figures = row(r["person"], r["from_tier_id"])
         for name in conditions:
             setattr(figures, name, r[name])
-        if in_db:
-            figures.median_held_seconds = whole_seconds(r["median_held"])
-    if not in_db:
-        passes = passes_held(scope).values_list("person", "from_tier_id", "held")
+    passes = passes_held(scope)
+    if percentiles_in_database():
+        medians = passes.values("person", "from_tier_id").annotate(m=PercentileDisc("held", 0.5))
+        for r in medians.order_by():
+            row(r["person"], r["from_tier_id"]).median_held_seconds = whole_seconds(r["m"])
+    else:
+        rows = passes.values_list("person", "from_tier_id", "held")
         for key, (middle, _p90) in group_percentiles(
-            passes, lambda r: (r[0], r[1]), lambda r: r[2]
+            rows, lambda r: (r[0], r[1]), lambda r: r[2]
         ).items():
             row(*key).median_held_seconds = whole_seconds(middle)
 
@@ -416,9 +441,9 @@ def person_tickets(
     if figure == "held":
         received = received_in_month(scope).filter(person=user_id, tier_key=tier_id)
         at_start = owned_at_start(scope).filter(person=user_id, tier_key=tier_id)
-        return Ticket.objects.filter(
-            Q(pk__in=received.values("ticket_id")) | Q(pk__in=at_start.values("id"))
-        ).values("id")
+        # A UNION of the two lists, not an OR of two IN tests: PostgreSQL sized the OR at most
+        # of the ticket table and read all of it (seconds at 1,000,000 tickets).
+        return received.values("ticket_id").order_by().union(at_start.values("id").order_by())
     if figure in RESOLUTION_FIGURES:
         mine = resolved.filter(resolved_by_id=user_id, tier_id=tier_id)
         if figure == "came_back":

@@ -1,11 +1,11 @@
 """What customers said about the tickets resolved in a month."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db.models import (
     Case,
-    Count,
     DurationField,
     ExpressionWrapper,
     F,
@@ -19,6 +19,8 @@ from django.db.models.functions import Least
 from django.db.models.lookups import LessThan
 from django.utils.translation import gettext_lazy as _
 
+from reports.metrics.aggregates import grouped_counts
+from reports.metrics.flow import settled_at
 from reports.metrics.scope import ReportScope
 from reports.models import REASON_FIELDS, Reason, SurveyResponse
 from tickets.models import Channel
@@ -52,16 +54,19 @@ class Satisfaction:
     overall: Share
     reasons: list[tuple[str, str, int]]
     breakdowns: dict[str, list[Share]] = field(default_factory=dict)
-    comments: list[SurveyResponse] = field(default_factory=list)
+    comments: Sequence[SurveyResponse] = field(default_factory=list)
     comment_count: int = 0
 
 
 def responses_for(scope: ReportScope) -> QuerySet[SurveyResponse]:
     """Answers to the surveys of tickets resolved in the month (whenever they were answered,
     up to the month's close when it is closed)."""
-    responses = SurveyResponse.objects.filter(
-        ticket__resolved_at__gte=scope.start, ticket__resolved_at__lt=scope.end
-    ).filter(scope.recorded("answered_at"))
+    # The month's resolutions as one range of flow.settled_at (an index of reports/0004).
+    responses = (
+        SurveyResponse.objects.alias(settled=settled_at("ticket__"))
+        .filter(settled__gte=scope.start, settled__lt=scope.end)
+        .filter(scope.recorded("answered_at"))
+    )
     if scope.department_id:
         responses = responses.filter(ticket__department_id=scope.department_id)
     return responses
@@ -104,48 +109,50 @@ def with_buckets(responses: QuerySet[SurveyResponse]) -> QuerySet[SurveyResponse
     )
 
 
-def answer_groups(scope: ReportScope) -> list[dict]:
-    """The month's answers counted per combination of every dimension (one aggregate).
+# What is counted of the month's answers: all of them, the satisfied ones, those with a
+# comment and those naming each reason.
+ANSWER_COUNTS = {
+    "n": None,
+    "ok": SATISFIED,
+    "commented": ~Q(comment=""),
+    **{field: Q(**{field: True}) for field in REASON_FIELDS.values()},
+}
+PER_RESOLVER = "resolver"  # the answers per resolver and tier, for the people's figures
+ALL = "all"
 
-    Each row holds the dimensions' columns (``DIMENSIONS``), ``n`` answers, ``ok``
-    satisfied ones and each reason's count. ``monthly_satisfaction`` folds them per
-    dimension; the people's figures take their answers per resolver and tier from them.
+
+def answer_groups(scope: ReportScope) -> dict[str, list[dict]]:
+    """The month's answers counted per value of every dimension, per resolver and tier, and
+    in total: ``{dimension: [{column: value, "n": answers, "ok": satisfied, ...}]}``.
+
+    One statement over one scan of the answers (``grouped_counts``), whatever their number:
+    a few hundred rows come back, where grouping by every dimension at once returned one
+    row per combination (~11,000 at 60,000 tickets a month) for Python to fold.
     """
-    return list(
-        with_buckets(responses_for(scope))
-        .values(*DIMENSIONS.values())
-        .annotate(
-            n=Count("id"),
-            ok=Count("id", filter=SATISFIED),
-            commented=Count("id", filter=~Q(comment="")),
-            **{field: Count("id", filter=Q(**{field: True})) for field in REASON_FIELDS.values()},
-        )
-        .order_by()
-    )
+    groupings = {dimension: (column,) for dimension, column in DIMENSIONS.items()}
+    groupings[PER_RESOLVER] = (DIMENSIONS["person"], DIMENSIONS["tier"])
+    groupings[ALL] = ()
+    return grouped_counts(with_buckets(responses_for(scope)), groupings, ANSWER_COUNTS)
 
 
-def answers_per_person(groups: list[dict]) -> dict[tuple, tuple[int, int]]:
+def answers_per_person(groups: dict[str, list[dict]]) -> dict[tuple, tuple[int, int]]:
     """{(resolver id, tier id): (answers, satisfied)} from ``answer_groups``."""
-    result: dict[tuple, tuple[int, int]] = {}
-    for group in groups:
-        key = (group[DIMENSIONS["person"]], group[DIMENSIONS["tier"]])
-        n, ok = result.get(key, (0, 0))
-        result[key] = (n + group["n"], ok + group["ok"])
-    return result
+    person, tier = DIMENSIONS["person"], DIMENSIONS["tier"]
+    return {(g[person], g[tier]): (g["n"], g["ok"]) for g in groups[PER_RESOLVER]}
 
 
 def monthly_satisfaction(
     scope: ReportScope,
     names: dict,
     comment_limit: int | None = 100,
-    groups: list[dict] | None = None,
+    groups: dict[str, list[dict]] | None = None,
 ) -> Satisfaction:
     """Shares satisfied (4-5) overall and by every dimension, reason counts and comments.
 
-    ``names`` maps departments, tiers and people to their labels. One aggregate does the
-    work, grouped by every dimension at once (``answer_groups``, passed in when the caller
-    has it) and folded per dimension here, whatever the number of answers; the journey
-    dimensions read the ticket's stored journey columns instead of its ledger.
+    ``names`` maps departments, tiers and people to their labels. One statement does the
+    work, a grouping per dimension (``answer_groups``, passed in when the caller has it),
+    whatever the number of answers; the journey dimensions read the ticket's stored
+    journey columns instead of its ledger.
     """
     responses = responses_for(scope)
     if groups is None:
@@ -161,50 +168,67 @@ def monthly_satisfaction(
         "handoffs": lambda n: f"{n}+" if n == MAX_HANDOFF_BUCKET else str(n),
         "tiers_visited": lambda n: f"{n}+" if n == MAX_TIERS_BUCKET else str(n),
     }
-    overall = Share(None, str(_("All")))
-    comment_count = 0
-    reason_counts = dict.fromkeys(REASON_FIELDS.values(), 0)
-    breakdowns: dict[str, dict] = {dim: {} for dim in DIMENSIONS}
-    for group in groups:
-        overall.responses += group["n"]
-        overall.satisfied += group["ok"]
-        comment_count += group["commented"]
-        for reason_field in reason_counts:
-            reason_counts[reason_field] += group[reason_field]
-        for dim, column in DIMENSIONS.items():
-            key = group[column]
-            share = breakdowns[dim].get(key)
-            if share is None:
-                # Labels are translated strings: build each once, not once per group.
-                share = breakdowns[dim][key] = Share(key, labels[dim](key))
-            share.responses += group["n"]
-            share.satisfied += group["ok"]
+    totals = groups[ALL][0] if groups[ALL] else dict.fromkeys(ANSWER_COUNTS, 0)
+    overall = Share(None, str(_("All")), totals["n"], totals["ok"])
     result = Satisfaction(
         overall=overall,
-        reasons=[(r.value, r.label, reason_counts[REASON_FIELDS[r.value]]) for r in Reason],
+        reasons=[(r.value, r.label, totals[REASON_FIELDS[r.value]]) for r in Reason],
     )
     result.breakdowns = {
         dim: sorted(
-            shares.values(),
-            key=(lambda s: s.key) if dim in ORDERED_BY_KEY else (lambda s: s.label),
+            (Share(g[column], labels[dim](g[column]), g["n"], g["ok"]) for g in groups[dim]),
+            # Equal labels (two people of the same name) in the order of their keys: the
+            # database returns groups in no particular order.
+            key=(lambda s: s.key) if dim in ORDERED_BY_KEY else (lambda s: (s.label, str(s.key))),
         )
-        for dim, shares in breakdowns.items()
+        for dim, column in DIMENSIONS.items()
     }
-    result.comments = _latest_comments(responses, comment_limit)
+    result.comments = LatestComments(responses, comment_limit)
     # Counted with the groups above, so the comments query needs no count over the month.
-    result.comment_count = comment_count
+    result.comment_count = totals["commented"]
     return result
 
 
+class LatestComments(Sequence):
+    """The latest answers with a comment, read from the database the first time they are used.
+
+    Most readers of a report never look at them (six of the seven CSVs, the monthly email,
+    a closed month's check against its stored figures), and the CSVs ask for all of them:
+    thousands of answers with their tickets, built for nothing.
+    """
+
+    def __init__(self, responses: QuerySet[SurveyResponse], limit: int | None):
+        self._responses, self._limit, self._rows = responses, limit, None
+
+    def _read(self) -> list[SurveyResponse]:
+        if self._rows is None:
+            self._rows = _latest_comments(self._responses, self._limit)
+        return self._rows
+
+    def __getitem__(self, index):
+        return self._read()[index]
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+    def __iter__(self):
+        return iter(self._read())
+
+
 def _latest_comments(responses, limit: int | None) -> list[SurveyResponse]:
-    """The latest ``limit`` answers with a comment (all when None)."""
+    """The latest ``limit`` answers with a comment (all when None).
+
+    The latest are chosen first from the answers and their tickets' resolution times alone,
+    and only those rows are read with their tickets: joining the month's whole tickets
+    before keeping 100 of them read every resolved ticket's row.
+    """
     if limit == 0:
         return []
-    return list(
-        responses.exclude(comment="")
-        .select_related("ticket", "ticket__department")
-        .order_by("-answered_at", "-id")[:limit]
-    )
+    ordering = ("-answered_at", "-id")
+    latest = responses.exclude(comment="").order_by(*ordering)
+    if limit is not None:
+        latest = SurveyResponse.objects.filter(pk__in=latest.values("pk")[:limit])
+    return list(latest.select_related("ticket", "ticket__department").order_by(*ordering))
 
 
 def answer_tickets(scope: ReportScope, dimension: str | None, key) -> QuerySet:

@@ -26,7 +26,7 @@ from reports.simulation.behaviour import SIMULATED_CUSTOMER_PREFIX, SURVEY_ANSWE
 from reports.simulation.cast import Cast, Organisation
 from reports.simulation.state import Memo, Resolution, State
 from reports.surveys import SurveyUnavailable, do_answer_survey, survey_url
-from tickets import actions
+from tickets import actions, outbox
 from tickets.errors import TierdeskError
 from tickets.models import Customer, OutboundEmail, Status, Ticket
 from tickets.referral_actions import do_flag_overdue_referrals
@@ -342,13 +342,22 @@ class Engine(Behaviour):
         )
 
     def survey_token(self, ticket: Ticket) -> str | None:
-        """Read the survey link from the email just queued, as the customer would."""
-        body = (
-            OutboundEmail.objects.filter(kind="survey")
-            .order_by("-pk")
-            .values_list("body", flat=True)
-            .first()
+        """Read the survey link from the email just received, as the customer would.
+
+        The outbox keeps no link once an email counts as sent, so it is read from what
+        arrived (``tickets.outbox.not_delivered_mailbox``).
+        """
+        body = next(
+            (e.body for e in reversed(outbox.not_delivered_mailbox()) if e.kind == "survey"),
+            None,
         )
+        if body is None:  # outside not_delivered(): the email still waits in the outbox
+            body = (
+                OutboundEmail.objects.filter(kind="survey")
+                .order_by("-pk")
+                .values_list("body", flat=True)
+                .first()
+            )
         prefix = survey_url(ticket, "-")[: -len("-/")]
         at = (body or "").find(prefix)
         if at < 0:

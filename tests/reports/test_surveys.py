@@ -5,12 +5,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from reports.models import SurveyInvitation, SurveyResponse, hash_token
 from reports.surveys import survey_valid_for
 from tests.factories import CustomerFactory, open_ticket
-from tickets import actions
+from tickets import actions, outbox
 from tickets.models import OutboundEmail
 
 RESOLVED_AT = datetime(2026, 10, 10, 9, 0, tzinfo=UTC)
@@ -244,3 +246,21 @@ def test_two_answers_sent_at_the_same_moment_store_exactly_one(org):
         t.join(timeout=30)
     assert sorted(outcomes) == ["refused", "refused", "refused", "stored"]
     assert SurveyResponse.objects.count() == 1
+
+
+def test_the_sent_survey_email_carries_a_working_link_and_the_outbox_keeps_none(client, org):
+    ticket, reference, token = resolve_with_survey(
+        org, CustomerFactory(email="c@example.com"), when=timezone.now()
+    )
+    email = OutboundEmail.objects.filter(kind="survey").latest("id")
+
+    assert outbox.deliver(email.pk) is True
+
+    [sent] = mail.outbox
+    assert LINK.search(sent.body).groups() == (reference, token)
+    assert "\x02" not in sent.body and "\x03" not in sent.body
+    email.refresh_from_db()
+    assert token not in email.body and not LINK.search(email.body)
+    assert outbox.REDACTED_LINK in email.body
+    assert answer(client, *LINK.search(sent.body).groups()).status_code == 200
+    assert SurveyResponse.objects.filter(ticket=ticket).count() == 1

@@ -14,6 +14,20 @@ from tickets.ledger import BrokenLedger, current_state, replay
 from tickets.models import Handoff, Ticket
 
 
+@pytest.fixture(params=["owner", "app role"], autouse=True)
+def refusal(request, org):
+    """Run every test here twice: as the tables' owner, and as the application's role.
+
+    Returns how the database words its refusal of a change to the ledger: the owner meets
+    the append-only trigger; the application's role is not even granted UPDATE, DELETE or
+    TRUNCATE (tests/tickets/test_ledger_roles.py).
+    """
+    if request.param == "app role":
+        request.getfixturevalue("as_app_role")
+        return "permission denied"
+    return "append-only"
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "statement",
@@ -23,10 +37,10 @@ from tickets.models import Handoff, Ticket
         "TRUNCATE tickets_handoff CASCADE",
     ],
 )
-def test_database_refuses_to_change_or_remove_handoffs(org, statement):
+def test_database_refuses_to_change_or_remove_handoffs(org, statement, refusal):
     ticket = open_ticket(org.ana)
 
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with pytest.raises(DatabaseError, match=refusal), transaction.atomic(), connection.cursor() as cursor:
         # Foreign keys are deferred: fire their pending checks so TRUNCATE reaches the trigger.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(statement)
@@ -121,11 +135,11 @@ def replay_owned_since(handoffs: list[Handoff]):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_truncate_is_refused_outside_the_test_harness_flush(org):
+def test_truncate_is_refused_outside_the_test_harness_flush(org, refusal):
     """Committed handoffs survive TRUNCATE; only the harness's own flush may empty them."""
     open_ticket(org.ana)
 
-    with pytest.raises(DatabaseError, match="append-only"), connection.cursor() as cursor:
+    with pytest.raises(DatabaseError, match=refusal), connection.cursor() as cursor:
         cursor.execute("TRUNCATE tickets_handoff CASCADE")
 
     assert Handoff.objects.count() == 1

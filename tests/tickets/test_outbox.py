@@ -6,11 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db import connections, transaction
+from django.urls import reverse
 
 from tests.escalation.live import publishing_to
-from tickets import outbox
+from tests.factories import open_ticket
+from tickets import actions, outbox
 from tickets.models import OutboundEmail
 from tickets.tasks import deliver_email, drain_outbox
 
@@ -297,3 +300,85 @@ def test_concurrent_drains_send_every_email_exactly_once():
     assert sorted(m.to[0] for m in mail.outbox) == sorted(e.recipients[0] for e in emails)
     assert OutboundEmail.objects.filter(sent_at__isnull=True).count() == 0
     assert set(OutboundEmail.objects.values_list("attempts", flat=True)) == {1}
+
+
+# --- header values and secrets ------------------------------------------------------------
+
+
+def test_a_subject_with_a_line_break_is_queued_on_one_line_and_sent(db):
+    email = outbox.queue_email(
+        "passed_up", ["lead@example.com"], "T-000001 is waiting: Kettle\r\nBcc: x@evil.example", "Body"
+    )
+
+    assert email.subject == "T-000001 is waiting: Kettle Bcc: x@evil.example"
+    assert outbox.deliver(email.pk) is True
+    assert mail.outbox[0].subject == "T-000001 is waiting: Kettle Bcc: x@evil.example"
+    assert mail.outbox[0].to == ["lead@example.com"]
+    assert mail.outbox[0].bcc == []
+
+
+def test_a_passed_up_ticket_with_a_line_break_in_its_subject_still_tells_the_leads(org):
+    ticket = open_ticket(org.ana, subject="Kettle\r\nbroken")
+    actions.do_pass_up(ticket, org.ana, note="Tried a reset, no luck.")
+    email = OutboundEmail.objects.filter(kind="passed up").latest("id")
+
+    assert "\r" not in email.subject and "\n" not in email.subject
+    assert outbox.deliver(email.pk) is True
+    assert "Kettle broken" in mail.outbox[0].subject
+
+
+def test_bulk_queued_emails_get_one_line_subjects_too(db):
+    [email] = outbox.queue_emails(
+        [OutboundEmail(kind="x", recipients=["a@example.com"], subject="a\nb", body="b")]
+    )
+    assert email.subject == "a b"
+
+
+def test_a_secret_link_is_sent_and_then_removed_from_the_stored_body(db):
+    link = "https://tierdesk.example/survey/T-000001/s3cret-token/"
+    email = outbox.queue_email(
+        "survey", ["c@example.com"], "How did we do?", f"Answer here:\n\n{outbox.secret_link(link)}\n"
+    )
+
+    assert outbox.deliver(email.pk) is True
+
+    assert mail.outbox[0].body == f"Answer here:\n\n{link}\n"
+    email.refresh_from_db()
+    assert "s3cret-token" not in email.body
+    assert email.body == f"Answer here:\n\n{outbox.REDACTED_LINK}\n"
+
+
+def test_a_failed_send_keeps_the_secret_link_for_the_retry(db, settings, unreachable_mail_server):
+    link = "https://tierdesk.example/survey/T-000001/s3cret-token/"
+    email = outbox.queue_email("survey", ["c@example.com"], "Survey", outbox.secret_link(link))
+
+    assert outbox.deliver(email.pk) is False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert outbox.deliver(email.pk) is True
+
+    assert [m.body for m in mail.outbox] == [link]
+    email.refresh_from_db()
+    assert email.body == outbox.REDACTED_LINK
+
+
+def test_emails_recorded_as_not_delivered_keep_no_secret_but_arrive_in_the_mailbox(db):
+    link = "https://tierdesk.example/survey/T-000001/s3cret-token/"
+    with outbox.not_delivered() as mailbox:
+        email = outbox.queue_email("survey", ["c@example.com"], "Survey", outbox.secret_link(link))
+        assert outbox.not_delivered_mailbox() is mailbox
+
+    assert [m.body for m in mailbox] == [link]
+    email.refresh_from_db()
+    assert email.sent_at is not None and email.body == outbox.REDACTED_LINK
+    assert len(outbox.not_delivered_mailbox()) == 0
+
+
+def test_the_admin_never_shows_a_live_link(client, db):
+    link = "https://tierdesk.example/survey/T-000001/s3cret-token/"
+    email = outbox.queue_email("survey", ["c@example.com"], "Survey", outbox.secret_link(link))
+    client.force_login(get_user_model().objects.create_superuser("root", "r@example.com", "pw"))
+
+    html = client.get(reverse("admin:tickets_outboundemail_change", args=[email.pk])).content.decode()
+
+    assert "s3cret-token" not in html
+    assert outbox.REDACTED_LINK in html

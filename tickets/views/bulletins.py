@@ -24,7 +24,7 @@ from departments.queries import current_bulletins
 from departments.roles import is_manager
 from tickets import forms
 from tickets.errors import NotAllowed
-from tickets.views.common import forbidden
+from tickets.views.common import forbidden, parse_id
 
 # The digest is sent by the escalation app (the layer above tickets, where the beat
 # schedule lives). Named, not imported, so tickets keeps importing only what is below it.
@@ -82,12 +82,8 @@ def _refuse_posting(request, department=None):
 
 
 def _named_department(request) -> Department | None:
-    raw = request.POST.get("department", "")
-    return (
-        Department.objects.filter(pk=int(raw)).first()
-        if raw.isdigit() and int(raw) < 2**63
-        else None
-    )
+    department_id = parse_id(request.POST.get("department", ""))
+    return Department.objects.filter(pk=department_id).first() if department_id else None
 
 
 @require_http_methods(["GET", "POST"])

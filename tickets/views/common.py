@@ -1,12 +1,32 @@
 """What every screen shares: finding the ticket, and turning domain errors into pages."""
 
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from departments.queries import members_of_tier
 from tickets.errors import InvalidInput, NotAllowed, TicketNotFound
 from tickets.queries import access_ticket, visible_ticket_ids
+
+# Ids are PostgreSQL bigints.
+MAX_ID = 2**63 - 1
+
+
+def parse_id(raw) -> int | None:
+    """The row id written in ``raw`` (a query or form value), or None when it names no row.
+
+    Only ASCII digits count: ``str.isdigit()`` also accepts "²", which ``int()`` refuses
+    (a 500), and ``int()`` accepts other scripts' digits, which no link of ours contains.
+    """
+    if not isinstance(raw, str) or not (0 < len(raw) <= 19 and raw.isascii() and raw.isdigit()):
+        return None
+    value = int(raw)
+    return value if 0 < value <= MAX_ID else None
+
+
+def bad_parameter(field: str, message: str) -> HttpResponseBadRequest:
+    """Answer a malformed query parameter: 400, naming it (nothing was read or changed)."""
+    return HttpResponseBadRequest(f"{field}: {message}", content_type="text/plain; charset=utf-8")
 
 
 def get_ticket(user, reference):

@@ -5,6 +5,7 @@ from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from departments.roles import is_manager
@@ -14,10 +15,11 @@ from tickets.models import Customer
 from tickets.queries import (
     access_customer,
     callers_matching,
+    customers_visible_to,
     referrals_of_tickets,
     tickets_of_customer,
 )
-from tickets.views.common import mark_openable
+from tickets.views.common import bad_parameter, mark_openable, parse_id
 from tickets.views.ticket_page import customer_links
 
 MIN_LOOKUP = 2
@@ -41,7 +43,10 @@ def customer_panel_context(user, customer: Customer | None, *, selected_previous
 def caller_lookup(request):
     """The partial under the lookup field: matching customers with their open and recent tickets."""
     text = request.GET.get("q", "").strip()
-    callers = callers_matching(text) if len(text) >= MIN_LOOKUP else []
+    # Only customers the user may read (the customer page's rule): no names, phones or
+    # ticket subjects of anyone else's customers.
+    visible = customers_visible_to(request.user)
+    callers = callers_matching(text, customers=visible) if len(text) >= MIN_LOOKUP else []
     mark_openable(request.user, [t for c in callers for t in (*c.open_tickets, *c.recent_tickets)])
     manager = is_manager(request.user)
     for caller in callers:
@@ -59,11 +64,21 @@ def caller_lookup(request):
 @require_GET
 @login_required
 def customer_block(request):
-    """The caller part of the form: the picked customer, or the fields for a new caller."""
+    """The caller part of the form: the picked customer, or the fields for a new caller.
+
+    A customer the user may not read (the customer page's rule) gives the same answer as
+    a missing one, the fields for a new caller, so ids cannot be probed.
+    """
     customer = None
     raw = request.GET.get("customer", "")
-    if raw.isdigit():
-        customer = Customer.objects.filter(pk=int(raw)).first()
+    customer_id = parse_id(raw)
+    if raw and customer_id is None:
+        return bad_parameter("customer", _("Give a customer's number."))
+    if customer_id is not None:
+        try:
+            customer = access_customer(request.user, customer_id)
+        except TicketNotFound:
+            customer = None
     return render(
         request,
         "tickets/partials/customer_block.html",

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from departments.queries import first_tier, front_line_department
@@ -12,8 +13,9 @@ from tickets import actions
 from tickets.errors import InvalidInput, NotAllowed
 from tickets.forms import LogCallForm
 from tickets.models import Category, Customer
+from tickets.queries import customers_visible_to
 from tickets.transitions import is_member_of_tier
-from tickets.views.common import forbidden, put_on_form
+from tickets.views.common import bad_parameter, forbidden, parse_id, put_on_form
 from tickets.views.customers import customer_panel_context
 
 
@@ -55,7 +57,7 @@ def log_call(request):
     can_resolve = may_resolve_on_call(user)
     status = 200
     if request.method == "POST":
-        form = LogCallForm(request.POST)
+        form = LogCallForm(request.POST, customers=customers_visible_to(user))
         if form.is_valid():
             if form.cleaned_data["resolved_on_call"] and not can_resolve:
                 return forbidden(request)
@@ -99,5 +101,8 @@ def log_call(request):
 def checklist(request):
     """The chosen category's intake checklist, shown beside the form."""
     raw = request.GET.get("category", "")
-    category = Category.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    category_id = parse_id(raw)
+    if raw and category_id is None:
+        return bad_parameter("category", _("Give a category's number."))
+    category = Category.objects.filter(pk=category_id).first() if category_id else None
     return render(request, "tickets/partials/checklist.html", {"category": category})
