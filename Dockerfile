@@ -12,11 +12,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies first, from pyproject.toml alone, so that a code change reuses this layer.
-COPY pyproject.toml ./
+# Dependencies first, from pyproject.toml and the lock alone, so that a code change reuses
+# this layer. The lock pins the versions the tests ran with.
+COPY pyproject.toml requirements.lock ./
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
         > /tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt \
+    && pip install -r /tmp/requirements.txt -c requirements.lock \
     && rm /tmp/requirements.txt
 
 COPY . .

@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 export PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test drill lint format-check bench migrate seed sweep clean docker-build docker-up docker-down
+.PHONY: help install lock run test drill lint format-check bench migrate seed sweep clean docker-build docker-up docker-down
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -25,14 +25,20 @@ install: $(STAMP) ## Create .venv and install Tierdesk with its development tool
 
 # The stamp is newer than pyproject.toml once the install succeeded, so a second
 # `make install` does nothing; editing the dependencies reinstalls.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
 		|| { echo "Tierdesk needs Python 3.11 or newer: try make PYTHON=python3.11 ..." >&2; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) \
 		|| { echo "Could not create $(VENV) (on Debian/Ubuntu: apt-get install python3-venv)" >&2; exit 1; }
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev]' -c requirements.lock
 	@touch $@
+
+lock: ## Pin every installed dependency in requirements.lock (after editing pyproject.toml)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@{ echo "# The exact versions the install uses (pip constraints): make install installs pyproject.toml's"; \
+	  echo "# ranges pinned to these. Regenerate after changing a dependency with: make lock"; \
+	  $(PY) -m pip freeze --exclude-editable; } > requirements.lock
 
 run: install ## Run web + worker + beat on http://127.0.0.1:$PORT with the demo data
 	$(PY) scripts/run.py --port $(PORT)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -19,8 +20,22 @@ env.read_env(BASE_DIR / ".env", overwrite=False)
 VAR_DIR = Path(env.str("TIERDESK_VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default="insecure-development-key-change-me-in-production")
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
+LOCAL_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=LOCAL_HOSTS)
+# Production always sets a key (docker-compose.yml requires one). Without one, only a
+# development setup runs, on the public development key: DEBUG on, or a site answering to
+# loopback names only (make run, on SQLite or PostgreSQL; the tests; the benchmarks). With
+# DEBUG off and ALLOWED_HOSTS naming any other host, settings refuse to load.
+if "SECRET_KEY" in env:
+    SECRET_KEY = env.str("SECRET_KEY")
+elif DEBUG or set(ALLOWED_HOSTS) <= set(LOCAL_HOSTS):
+    SECRET_KEY = "insecure-development-key-change-me-in-production"
+else:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set. With DEBUG off and ALLOWED_HOSTS naming a real host, Tierdesk "
+        "needs a long random SECRET_KEY in the environment or .env, e.g. "
+        "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'."
+    )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -55,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "config.middleware.OrganisationTimeZoneMiddleware",
     # A request that fails because the database is unreachable answers 503, not 500.
@@ -303,6 +319,38 @@ if not DEBUG:
     SESSION_COOKIE_HTTPONLY = True
     X_FRAME_OPTIONS = "DENY"
     SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# --- Transport security (docs/reliability.md, "Transport security") ----------------------
+# Off unless the environment turns them on: the embedded default and the tests speak plain
+# http on 127.0.0.1, where a redirect to https or a secure-only cookie would lock everyone
+# out. docker-compose.yml's environment (production behind a TLS proxy) turns them all on.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+# Health probes (the container's own, a load balancer's) call over plain http inside the
+# network; redirecting them to https would make a healthy web service look dead.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
+# Trust X-Forwarded-Proto only when a TLS-terminating proxy sets it (and strips a client's):
+# otherwise any client could claim https.
+if env.bool("TIERDESK_BEHIND_TLS_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp) on every response: no inline script or style, nothing
+# from other origins. The API docs pages (config/urls.py) relax it for themselves only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+    },
+}
 
 # --- The beat schedule: every periodic task in one table --------------------------------
 # crontab entries are read in CELERY_TIMEZONE, the organisation's zone.

@@ -6,7 +6,9 @@ and its words live in ``reports.metrics.definitions``. A department filter choos
 rows are shown; it never changes the numbers of a row.
 """
 
-from dataclasses import dataclass, replace
+from contextlib import contextmanager
+from dataclasses import replace
+from functools import cached_property
 
 from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.utils.translation import gettext_lazy as _
@@ -29,20 +31,88 @@ from reports.metrics.scope import ReportScope
 from reports.months import Month
 
 
-@dataclass
 class MonthlyReport:
-    month: Month
-    department: Department | None
-    scope: ReportScope
-    flow: Flow
-    people: list[PersonFigures]
-    medians: dict
-    satisfaction: Satisfaction
-    resolved_per_day: list[tuple]
-    backlog_per_day: list[tuple]
-    rules: Rules
-    closed: object = None  # the month's MonthlySummary when the month is closed
+    """Every figure of a month (and department), each part read when it is first used.
+
+    The page shows all of them; a CSV, the email and the API only some (the daily CSV needs
+    three statements, the people's tables a dozen), so each part (``flow``, ``people``,
+    ``satisfaction``, the daily series) runs its own statements the first time it is read,
+    in one transaction with the report's planner settings (``_reading``). They are the same
+    statements whichever part asks first, so the numbers are too.
+    """
+
+    closed = None  # the month's MonthlySummary when the month is closed
     after_close: AfterClose | None = None
+
+    def __init__(self, scope: ReportScope, department: Department | None, comment_limit):
+        self.scope, self.department, self.comment_limit = scope, department, comment_limit
+        self.month: Month = scope.month
+        self.rules: Rules = scope.rules
+
+    # --- read once, shared by several parts ------------------------------------------
+
+    @cached_property
+    def _tiers(self) -> list[Tier]:
+        return report_tiers()
+
+    @cached_property
+    def _resolutions(self) -> list[dict]:
+        """The tiers', the people's and the days' resolutions, read in one statement."""
+        with _reading():
+            return daily.resolutions_by_person_and_day(self.scope)
+
+    @cached_property
+    def _answer_groups(self) -> dict:
+        """The satisfaction's and the people's answers, read in one statement."""
+        with _reading():
+            return answer_groups(self.scope)
+
+    # --- the parts -------------------------------------------------------------------
+
+    @cached_property
+    def flow(self) -> Flow:
+        with _reading():
+            return monthly_flow(self.scope, self._tiers, daily.by_tier(self._resolutions))
+
+    @cached_property
+    def people(self) -> list[PersonFigures]:
+        # A person's row counts the answers of every ticket they held, wherever it was resolved.
+        everywhere = replace(self.scope, department_id=None)
+        with _reading():
+            return people_figures(
+                self.scope,
+                {t.pk: t for t in self._tiers},
+                resolutions=daily.by_person(self._resolutions),
+                answers=answers_per_person(self._answer_groups),
+                answered=responses_for(everywhere),
+            )
+
+    @cached_property
+    def medians(self) -> dict:
+        return tier_medians(self.people, self.rules)
+
+    @cached_property
+    def satisfaction(self) -> Satisfaction:
+        names = {
+            "department": {t.department_id: t.department.name for t in self._tiers},
+            "tier": {t.pk: f"{t.department.name} · {t.name}" for t in self._tiers},
+            "person": {p.user_id: _person(p.user) for p in self.people},
+        }
+        with _reading():
+            return monthly_satisfaction(
+                self.scope, names, comment_limit=self.comment_limit, groups=self._answer_groups
+            )
+
+    @cached_property
+    def resolved_per_day(self) -> list[tuple]:
+        return daily.resolved_per_day(self.scope, self._resolutions)
+
+    @cached_property
+    def backlog_per_day(self) -> list[tuple]:
+        with _reading():
+            return daily.backlog_per_day(self.scope)
+
+    # --- read from the parts ---------------------------------------------------------
 
     @property
     def dumping(self) -> list[PersonFigures]:
@@ -71,74 +141,53 @@ def monthly_report(
 ) -> MonthlyReport:
     """Every figure of the dashboard for ``month``, optionally limited to one department.
 
-    A closed month (its summary went out) reads as it stood at the close, unless ``live``.
+    A closed month (its summary went out) reads as it stood at the close, unless ``live``;
+    then every part is read at once, to check the stored figures.
     """
-    with transaction.atomic(using=DEFAULT_DB_ALIAS):
-        _without_jit()
-        close = None if live else closed_month(month)
-        scope = ReportScope(
-            month,
-            department.pk if department else None,
-            Rules.from_settings(),
-            as_of=close.sent_at if close else None,
-        )
-        report = _build(scope, department, comment_limit)
-        if close is not None:
+    close = None if live else closed_month(month)
+    scope = ReportScope(
+        month,
+        department.pk if department else None,
+        Rules.from_settings(),
+        as_of=close.sent_at if close else None,
+    )
+    report = MonthlyReport(scope, department, comment_limit)
+    if close is not None:
+        with _reading():
             report.closed = close
             report.after_close = after_close(report, replace(scope, as_of=None))
             report.after_close.differs = snapshot_differs(report, close.figures)
-        return report
+    return report
 
 
-def _without_jit() -> None:
-    """Switch PostgreSQL's JIT compiler off for this report's transaction only.
+# Switch PostgreSQL's JIT compiler off for the report's statements. The planner's estimate
+# for the correlated subqueries is high enough to trigger JIT, which then spends ~0.5 s
+# compiling queries that run in tens of milliseconds (measured with bench/dashboard.py).
+# The month's aggregates sort and hash tens of thousands of rows; the default 4 MB of
+# work_mem spills them to disk. SET LOCAL ends with the transaction; one statement.
+READING_SETTINGS = "SET LOCAL jit = off; SET LOCAL work_mem = '64MB'"
 
-    The planner's cost estimate for the correlated subqueries is high enough to trigger JIT,
-    which then spends ~0.5 s compiling queries that run in tens of milliseconds (measured
-    with bench/dashboard.py). SET LOCAL ends with the transaction.
+
+@contextmanager
+def _reading():
+    """Run a part's statements in one transaction with the report's planner settings.
+
+    Inside a transaction already (a closed month's check, a test) the settings are set for
+    it; otherwise the part gets a transaction of its own.
     """
+    if connection.in_atomic_block:
+        _set_reading_settings()
+        yield
+        return
+    with transaction.atomic(using=DEFAULT_DB_ALIAS):
+        _set_reading_settings()
+        yield
+
+
+def _set_reading_settings() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
-            # The month's aggregates sort and hash tens of thousands of rows; the default
-            # 4 MB spills them to disk. Bounded by this transaction too.
-            cursor.execute("SET LOCAL work_mem = '64MB'")
-
-
-def _build(scope: ReportScope, department, comment_limit) -> MonthlyReport:
-    tiers = report_tiers()
-    tiers_by_id = {t.pk: t for t in tiers}
-    # Read once, used three times: the tiers', the people's and the days' resolutions.
-    resolutions = daily.resolutions_by_person_and_day(scope)
-    flow = monthly_flow(scope, tiers, daily.by_tier(resolutions))
-    groups = answer_groups(scope)
-    # A person's row counts the answers of every ticket they held, wherever it was resolved.
-    everywhere = replace(scope, department_id=None)
-    people = people_figures(
-        scope,
-        tiers_by_id,
-        resolutions=daily.by_person(resolutions),
-        answers=answers_per_person(groups),
-        answered=responses_for(everywhere),
-    )
-    names = {
-        "department": {t.department_id: t.department.name for t in tiers},
-        "tier": {t.pk: f"{t.department.name} · {t.name}" for t in tiers},
-        "person": {p.user_id: _person(p.user) for p in people},
-    }
-    satisfaction = monthly_satisfaction(scope, names, comment_limit=comment_limit, groups=groups)
-    return MonthlyReport(
-        month=scope.month,
-        department=department,
-        scope=scope,
-        flow=flow,
-        people=people,
-        medians=tier_medians(people, scope.rules),
-        satisfaction=satisfaction,
-        resolved_per_day=daily.resolved_per_day(scope, resolutions),
-        backlog_per_day=daily.backlog_per_day(scope),
-        rules=scope.rules,
-    )
+            cursor.execute(READING_SETTINGS)
 
 
 def _person(user) -> str:

@@ -86,6 +86,7 @@ def grouped_counts(
     *,
     distinct: str | None = None,
     any_of: Mapping[str, Sequence[str]] | None = None,
+    only: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, list[dict]]:
     """Counts of ``rows`` meeting each condition (None: every row), per grouping, at once.
 
@@ -96,9 +97,10 @@ def grouped_counts(
     of that column meeting the condition, as ``Count(distinct, distinct=True,
     filter=condition)``, without a sort per count: the flags are first folded per
     (grouping, value) with MAX. ``any_of`` adds counts of rows (values) meeting any of the
-    named conditions. Portable SQL (PostgreSQL and SQLite).
+    named conditions. ``only`` limits a grouping to some of the counts (the others read 0).
+    Portable SQL (PostgreSQL and SQLite).
     """
-    any_of = any_of or {}
+    any_of, only = any_of or {}, only or {}
     columns = list(dict.fromkeys(c for keys in groupings.values() for c in keys))
     # The flags get names of their own: a condition may be named like a field of the model.
     alias = {name: f"counted_{i}" for i, name in enumerate([*conditions, *any_of])}
@@ -132,6 +134,8 @@ def grouped_counts(
             source = "counted"
             sums = [*(f"SUM({alias[n]})" for n in conditions),
                     *(f"SUM({sql})" for sql in either.values())]
+        if label in only:
+            sums = [total if n in only[label] else "0" for n, total in zip(names, sums, strict=True)]
         shown = [qn(c) if c in keys else f"NULL AS {qn(c)}" for c in columns]
         branches.append(
             f"SELECT '{label}' AS part, {', '.join([*shown, *sums])} FROM {source}"

@@ -132,7 +132,10 @@ def answer_groups(scope: ReportScope) -> dict[str, list[dict]]:
     groupings = {dimension: (column,) for dimension, column in DIMENSIONS.items()}
     groupings[PER_RESOLVER] = (DIMENSIONS["person"], DIMENSIONS["tier"])
     groupings[ALL] = ()
-    return grouped_counts(with_buckets(responses_for(scope)), groupings, ANSWER_COUNTS)
+    # Only the total needs the comments and reasons; every other grouping, answers and
+    # satisfied ones.
+    shares = {label: ("n", "ok") for label in groupings if label != ALL}
+    return grouped_counts(with_buckets(responses_for(scope)), groupings, ANSWER_COUNTS, only=shares)
 
 
 def answers_per_person(groups: dict[str, list[dict]]) -> dict[tuple, tuple[int, int]]:
