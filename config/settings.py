@@ -112,6 +112,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT: its cost estimates fire on the reports' month-wide statements, and compiling
+    # took ~1.1 s for two drill-down queries that run in 0.12 and 0.19 s (bench/dashboard.py
+    # at 1,000,000 tickets, docs/benchmarks.md). Short queries never gain from it.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Throttle counters live here: one process needs nothing more; several web processes should

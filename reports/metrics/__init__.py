@@ -172,16 +172,25 @@ READING_SETTINGS = "SET LOCAL jit = off; SET LOCAL work_mem = '64MB'"
 def _reading():
     """Run a part's statements in one transaction with the report's planner settings.
 
-    Inside a transaction already (a closed month's check, a test) the settings are set for
-    it; otherwise the part gets a transaction of its own.
+    A part read inside another (the flow reads the resolutions) is in its transaction
+    already. Inside someone else's transaction (a test's) the settings are set for that
+    one; otherwise the part gets a transaction of its own.
     """
-    if connection.in_atomic_block:
-        _set_reading_settings()
+    depth = getattr(connection, "_tierdesk_reading", 0)
+    if depth:
         yield
         return
-    with transaction.atomic(using=DEFAULT_DB_ALIAS):
-        _set_reading_settings()
-        yield
+    connection._tierdesk_reading = 1
+    try:
+        if connection.in_atomic_block:
+            _set_reading_settings()
+            yield
+        else:
+            with transaction.atomic(using=DEFAULT_DB_ALIAS):
+                _set_reading_settings()
+                yield
+    finally:
+        connection._tierdesk_reading = 0
 
 
 def _set_reading_settings() -> None:
