@@ -110,6 +110,8 @@ def measure(viewer_id: int, month, *, rounds: int = 7, department_slug: str = "b
     client.force_login(get_user_model().objects.get(pk=viewer_id))
     figures = []
     print(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)", flush=True)
+    if not only or "snapshot" in only:
+        snapshots(month, department_slug, rounds=max(1, rounds // 2))
     for label, path, query in pages(month.key, department_slug, samples(month)):
         if only and only not in label:
             continue
@@ -134,6 +136,28 @@ def measure(viewer_id: int, month, *, rounds: int = 7, department_slug: str = "b
         figures.append(figure)
     print(f"  (load average {os.getloadavg()[0]:.1f})", flush=True)
     return figures
+
+
+def snapshots(month, department_slug: str, *, rounds: int) -> None:
+    """Time what the beat task does in the background: computing and storing a month's
+    snapshot (reports.metrics.snapshots.refresh), which the pages then read."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from departments.models import Department
+    from reports.metrics.snapshots import refresh
+
+    for label, department in (("all departments", None),
+                              (department_slug, Department.objects.get(slug=department_slug))):
+        runs, counts = [], set()
+        for _i in range(rounds):
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                refresh(month, department)
+                runs.append((time.perf_counter() - started) * 1000)
+            counts.add(len(captured))
+        print(f"  snapshot, {label:<34} p50 {_rank(runs, 0.5):6.0f} ms  max {max(runs):6.0f} ms"
+              f"  {max(counts):3d} queries  [computed in the background by beat]", flush=True)
 
 
 def _backend_cpu(connection):

@@ -226,6 +226,11 @@ TIERDESK_DUMPING_FACTOR = env.float("TIERDESK_DUMPING_FACTOR", default=2.0)
 TIERDESK_DUMPING_MIN_EVENTS = env.int("TIERDESK_DUMPING_MIN_EVENTS", default=3)
 # People who held fewer tickets than this at a tier are left out of its highlighting median.
 TIERDESK_DUMPING_MIN_HELD = env.int("TIERDESK_DUMPING_MIN_HELD", default=5)
+# The dashboard, its CSVs and the API read a month's figures from a snapshot taken at most
+# this long ago (reports/metrics/snapshots.py; 0 computes them on every request). Beat
+# takes new ones for the months people read, every TIERDESK_REPORT_REFRESH_SECONDS.
+TIERDESK_REPORT_MAX_AGE_SECONDS = env.int("TIERDESK_REPORT_MAX_AGE_SECONDS", default=300)
+TIERDESK_REPORT_REFRESH_SECONDS = env.int("TIERDESK_REPORT_REFRESH_SECONDS", default=240)
 # A transfer sent back to the sender's department within this many hours is "returned".
 TIERDESK_RETURNED_TRANSFER_HOURS = env.float("TIERDESK_RETURNED_TRANSFER_HOURS", default=24)
 # A resolution "came back" when the customer opens a linked or same-category ticket this soon.
@@ -401,6 +406,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.send_monthly_summary",
         "schedule": crontab(day_of_month=1, hour=7, minute=0),
         "options": {"expires": 6 * 3600},
+    },
+    # Take new snapshots of the months people read before theirs expire, so nobody waits
+    # for a month to be computed. No expiry: a copy queued behind another finds the
+    # snapshots fresh and takes none.
+    "refresh-report-snapshots": {
+        "task": "reports.refresh_report_snapshots",
+        "schedule": TIERDESK_REPORT_REFRESH_SECONDS,
+        "options": IDEMPOTENT_PERIODIC_OPTIONS,
     },
     # Every day at 00:05 organisation time: seal the handoff ledger (one hash over every
     # ticket's chain head, with counts) and email the seal to the managers. One seal per

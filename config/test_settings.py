@@ -10,3 +10,6 @@ from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Every request computes its report: tests change the ledger and read the page again at the
+# same frozen instant. tests/reports/test_snapshots.py turns snapshots on.
+TIERDESK_REPORT_MAX_AGE_SECONDS = 0

@@ -118,3 +118,38 @@ class MonthlySummary(models.Model):
 
     def __str__(self):
         return f"Summary of {self.month:%Y-%m}"
+
+
+class ReportSnapshot(models.Model):
+    """A month's figures (for the organisation or one department) as they stood at ``as_at``.
+
+    Computing a month of 60,000 tickets takes more than a second; the dashboard, its CSVs
+    and the API read the latest snapshot instead while it is younger than
+    ``TIERDESK_REPORT_MAX_AGE_SECONDS`` (reports.metrics.snapshots). The figures are those
+    of the ledger up to ``as_at``, and every drill-down link of a page built from it carries
+    that instant, so the list behind a number is exactly what the number counted.
+    """
+
+    key = models.CharField(_("key"), max_length=64, unique=True)
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    department = models.ForeignKey(
+        "departments.Department", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="+", verbose_name=_("department"),
+    )
+    as_at = models.DateTimeField(_("figures as at"))
+    fingerprint = models.CharField(
+        _("fingerprint"), max_length=64,
+        help_text=_("The rules, the close and the code the figures were computed with."),
+    )
+    compute_ms = models.PositiveIntegerField(_("computed in (ms)"), default=0)
+    read_at = models.DateTimeField(_("last read"), null=True, blank=True)
+    payload = models.BinaryField(_("figures"))
+    signature = models.CharField(_("signature"), max_length=64)
+
+    class Meta:
+        ordering = ["-month", "key"]
+        verbose_name = _("report snapshot")
+        verbose_name_plural = _("report snapshots")
+
+    def __str__(self):
+        return f"Report {self.key} as at {self.as_at:%Y-%m-%d %H:%M}"

@@ -183,8 +183,8 @@ COMMENTS_HEADER = [
 def comments_rows(report: MonthlyReport) -> list[list]:
     return [
         [
-            r.ticket.reference,
-            r.ticket.department.name,
+            r.reference,
+            r.department,
             r.rating,
             " ".join(r.reasons),
             r.comment,

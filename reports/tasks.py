@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from reports.metrics.snapshots import refresh_due
 from reports.months import last_full_month, parse_month
 from reports.summary import send_monthly_summary as send_summary
 
@@ -16,3 +17,9 @@ def send_monthly_summary(month: str | None = None) -> int:
     if target is None:
         raise ValueError(f"Not a month: {month!r}")
     return send_summary(target)
+
+
+@shared_task(name="reports.refresh_report_snapshots", ignore_result=True)
+def refresh_report_snapshots() -> int:
+    """Take new snapshots of the months people read lately (reports.metrics.snapshots)."""
+    return refresh_due()

@@ -1,6 +1,8 @@
 """The monthly dashboard, the tickets behind each number, and the CSV downloads."""
 
 import csv
+from datetime import UTC
+from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -8,7 +10,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
-from django.utils.http import urlencode
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -16,13 +19,13 @@ from departments.models import Tier
 from departments.roles import is_manager
 from reports.access import refuse_other_departments, report_scope
 from reports.forms import ReportFilterForm
-from reports.metrics import monthly_report
 from reports.metrics.closing import closed_month
 from reports.metrics.definitions import FIGURES
 from reports.metrics.drill import LEVELS, UnknownFigure, figure_tickets, figures_of, parse_key
 from reports.metrics.people import DUMPING_SIGNS
 from reports.metrics.rules import Rules
 from reports.metrics.scope import ReportScope
+from reports.metrics.snapshots import current_report, max_age
 from reports.months import last_full_month, organisation_zone, recent_months
 from reports.tables import TABLES
 from reports.templatetags.reports import drill_url
@@ -48,11 +51,14 @@ def _filters(request):
     return form, month, department
 
 
-def _query(month, department, **extra) -> str:
-    params = {"month": month.key, **extra}
+def _query(month, department, as_at=None, **extra) -> str:
+    params = {"month": month.key}
     if department:
         params["department"] = department.slug
-    return urlencode(params)
+    if as_at is not None:
+        # In UTC with its "Z" and its colons as they are: it is in every link of the page.
+        params["as_of"] = as_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return urlencode({**params, **extra}, safe=":")
 
 
 @login_required
@@ -61,8 +67,9 @@ def dashboard(request):
     form, month, department = _filters(request)
     if month is None:
         return render(request, "reports/dashboard.html", {"form": form, "report": None}, status=400)
-    report = monthly_report(month, department)
-    query = _query(month, department)
+    report = current_report(month, department)
+    # The drill-down links read the ledger at the instant the figures are as at.
+    query = _query(month, department, report.as_at)
     context = {
         "form": form,
         "report": report,
@@ -78,6 +85,7 @@ def dashboard(request):
         "dumping_columns": DUMPING_SIGNS,
         "dumping_definitions": (*DUMPING_SIGNS, "dumped", "dumped_share", "highlight"),
         "zone": organisation_zone(),
+        "refresh_minutes": max(1, round(max_age().total_seconds() / 60)),
         **_chart_points(report, query),
     }
     return render(request, "reports/dashboard.html", context)
@@ -172,14 +180,17 @@ def drill_down(request):
         errors["key"] = _("Give a day of %(month)s.") % {"month": month.label}
     if errors:
         return _drill_error(request, form, errors)
+    as_of = _as_of(request, errors)
+    if errors:
+        return _drill_error(request, form, errors)
     if department and tier and tier.department_id != department.pk:
         raise Http404
     close = closed_month(month)
+    if close is not None:
+        # A page read before the close showed the month as at its own instant.
+        as_of = min(as_of, close.sent_at) if as_of else close.sent_at
     scope = ReportScope(
-        month,
-        department.pk if department else None,
-        Rules.from_settings(),
-        as_of=close.sent_at if close else None,
+        month, department.pk if department else None, Rules.from_settings(), as_of=as_of
     )
     ids = figure_tickets(scope, level, figure, key, tier.pk if tier else None)
     # Only tickets the user may open are listed (a lead's figures count tickets that have
@@ -199,6 +210,7 @@ def drill_down(request):
     extra = {"level": level, "figure": figure, "key": request.GET.get("key", "")}
     if tier:
         extra["tier"] = tier.pk
+    as_at = as_of if request.GET.get("as_of") else None
     person = get_user_model().objects.filter(pk=key).first() if level == "person" else None
     context = {
         "form": form,
@@ -209,9 +221,10 @@ def drill_down(request):
         "page": page,
         "not_shown": not_shown,
         "closed": close,
+        "as_at": as_at,
         "back": _query(month, department),
         "errors": {},
-        "page_query": _query(month, department, **extra),
+        "page_query": _query(month, department, as_at, **extra),
         "zone": organisation_zone(),
     }
     for ticket in page:
@@ -223,6 +236,25 @@ def _drill_error(request, form, errors):
     return render(
         request, "reports/drill_down.html", {"form": form, "errors": errors}, status=400
     )
+
+
+def _as_of(request, errors):
+    """The instant the page's figures were as at (``as_of``), or None: the ledger as it is.
+
+    Any past instant is a true reading of the append-only ledger, and the page's own
+    instant reads exactly what its figures counted; a later one reads the ledger so far.
+    """
+    raw = request.GET.get("as_of")
+    if raw is None:
+        return None
+    try:
+        instant = parse_datetime(raw)
+    except ValueError:
+        instant = None
+    if instant is None or timezone.is_naive(instant):
+        errors["as_of"] = _("Give an instant with its offset, like 2026-10-31T22:00:00+00:00.")
+        return None
+    return instant
 
 
 def _tier(request, errors):
@@ -277,7 +309,7 @@ def csv_download(request, table: str):
             content_type="text/plain; charset=utf-8",
         )
     _title, header, rows = TABLES[table]
-    report = monthly_report(month, department, comment_limit=None)
+    report = current_report(month, department, all_comments=True)
     scope = department.slug if department else "all"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (

@@ -178,6 +178,13 @@ class MonthlyReportSerializer(serializers.Serializer):
     department = serializers.SlugField(allow_null=True)
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
+    as_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text=_(
+            "The instant the figures are as at: facts recorded later are not in them"
+            " (reports are computed at most TIERDESK_REPORT_MAX_AGE_SECONDS before)."
+        ),
+    )
     definitions = serializers.DictField(
         child=serializers.CharField(), help_text=_("Every figure's one-line definition.")
     )
@@ -206,6 +213,7 @@ def report_data(report: MonthlyReport) -> dict:
         "department": report.department.slug if report.department else None,
         "starts_at": report.month.start,
         "ends_at": report.month.end,
+        "as_at": report.as_at,
         "definitions": report.definitions(),
         "closed": _closed(report),
         "organisation": report.flow.organisation.as_dict(),
@@ -259,7 +267,7 @@ def report_data(report: MonthlyReport) -> dict:
             **{f"by_{name}": shares(items) for name, items in s.breakdowns.items()},
             "comments": [
                 {
-                    "ticket": r.ticket.reference,
+                    "ticket": r.reference,
                     "rating": r.rating,
                     "reasons": r.reasons,
                     "comment": r.comment,

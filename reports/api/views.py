@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from reports.access import refuse_other_departments, report_scope
 from reports.api.serializers import MonthlyReportSerializer, ReportQuerySerializer, report_data
-from reports.metrics import monthly_report
+from reports.metrics.snapshots import current_report
 from reports.months import parse_month
 
 
@@ -90,5 +90,5 @@ class MonthlyReportView(APIView):
             department = None
         else:
             department = departments[0]
-        report = monthly_report(month, department)
+        report = current_report(month, department)
         return Response(MonthlyReportSerializer(report_data(report)).data)

@@ -8,6 +8,7 @@ rows are shown; it never changes the numbers of a row.
 
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import datetime
 from functools import cached_property
 
 from django.db import DEFAULT_DB_ALIAS, connection, transaction
@@ -42,6 +43,7 @@ class MonthlyReport:
     """
 
     closed = None  # the month's MonthlySummary when the month is closed
+    as_at: datetime | None = None  # the instant the figures are as at (None: live)
     after_close: AfterClose | None = None
 
     def __init__(self, scope: ReportScope, department: Department | None, comment_limit):
@@ -138,24 +140,28 @@ def monthly_report(
     *,
     comment_limit: int | None = 100,
     live: bool = False,
+    as_of: datetime | None = None,
 ) -> MonthlyReport:
-    """Every figure of the dashboard for ``month``, optionally limited to one department.
+    """Every figure of the dashboard for ``month``, optionally limited to one department,
+    as at ``as_of`` (None: whatever the ledger holds when each part is read).
 
     A closed month (its summary went out) reads as it stood at the close, unless ``live``;
-    then every part is read at once, to check the stored figures.
+    then every part is read at once, to check the stored figures. What arrived after the
+    close is counted up to ``as_of``.
     """
     close = None if live else closed_month(month)
     scope = ReportScope(
         month,
         department.pk if department else None,
         Rules.from_settings(),
-        as_of=close.sent_at if close else None,
+        as_of=close.sent_at if close else as_of,
     )
     report = MonthlyReport(scope, department, comment_limit)
+    report.as_at = as_of
     if close is not None:
         with _reading():
             report.closed = close
-            report.after_close = after_close(report, replace(scope, as_of=None))
+            report.after_close = after_close(report, replace(scope, as_of=as_of))
             report.after_close.differs = snapshot_differs(report, close.figures)
     return report
 

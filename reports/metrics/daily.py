@@ -102,6 +102,8 @@ def day_tickets(scope: ReportScope, day: date, figure: str) -> QuerySet:
     if day not in scope.month.days():
         raise ValueError(day)
     start, end = local_midnight(day), local_midnight(date.fromordinal(day.toordinal() + 1))
+    # A day after the report's cut-off ends at the cut-off, like its point of the series.
+    end = min(end, scope.end)
     if figure == "resolved":
         return resolutions(scope).filter(Q(resolved_at__gte=start, resolved_at__lt=end)).values("id")
     if figure == "backlog":

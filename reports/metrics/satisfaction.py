@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import (
     Case,
@@ -23,7 +23,7 @@ from reports.metrics.aggregates import grouped_counts
 from reports.metrics.flow import settled_at
 from reports.metrics.scope import ReportScope
 from reports.models import REASON_FIELDS, Reason, SurveyResponse
-from tickets.models import Channel
+from tickets.models import Channel, format_reference
 
 SATISFIED = Q(rating__gte=4)
 MAX_HANDOFF_BUCKET = 5
@@ -54,7 +54,7 @@ class Satisfaction:
     overall: Share
     reasons: list[tuple[str, str, int]]
     breakdowns: dict[str, list[Share]] = field(default_factory=dict)
-    comments: Sequence[SurveyResponse] = field(default_factory=list)
+    comments: Sequence["Comment"] = field(default_factory=list)
     comment_count: int = 0
 
 
@@ -203,7 +203,7 @@ class LatestComments(Sequence):
     def __init__(self, responses: QuerySet[SurveyResponse], limit: int | None):
         self._responses, self._limit, self._rows = responses, limit, None
 
-    def _read(self) -> list[SurveyResponse]:
+    def _read(self) -> list["Comment"]:
         if self._rows is None:
             self._rows = _latest_comments(self._responses, self._limit)
         return self._rows
@@ -218,12 +218,35 @@ class LatestComments(Sequence):
         return iter(self._read())
 
 
-def _latest_comments(responses, limit: int | None) -> list[SurveyResponse]:
+@dataclass(frozen=True)
+class Comment:
+    """A customer's comment as the page, the CSV and the API show it."""
+
+    reference: str
+    department: str
+    rating: int
+    reasons: tuple[str, ...]
+    comment: str
+    answered_at: datetime
+
+
+COMMENT_COLUMNS = (
+    "ticket_id",
+    "ticket__department__name",
+    "rating",
+    "comment",
+    "answered_at",
+    *REASON_FIELDS.values(),
+)
+
+
+def _latest_comments(responses, limit: int | None) -> list[Comment]:
     """The latest ``limit`` answers with a comment (all when None).
 
     The latest are chosen first from the answers and their tickets' resolution times alone,
     and only those rows are read with their tickets: joining the month's whole tickets
-    before keeping 100 of them read every resolved ticket's row.
+    before keeping 100 of them read every resolved ticket's row. Plain rows, not model
+    instances: the comments CSV has thousands.
     """
     if limit == 0:
         return []
@@ -231,7 +254,20 @@ def _latest_comments(responses, limit: int | None) -> list[SurveyResponse]:
     latest = responses.exclude(comment="").order_by(*ordering)
     if limit is not None:
         latest = SurveyResponse.objects.filter(pk__in=latest.values("pk")[:limit])
-    return list(latest.select_related("ticket", "ticket__department").order_by(*ordering))
+    reasons = list(REASON_FIELDS)
+    return [
+        Comment(
+            format_reference(ticket_id),
+            department,
+            rating,
+            tuple(r for r, on in zip(reasons, flags, strict=True) if on),
+            comment,
+            answered_at,
+        )
+        for ticket_id, department, rating, comment, answered_at, *flags in (
+            latest.order_by(*ordering).values_list(*COMMENT_COLUMNS)
+        )
+    ]
 
 
 def answer_tickets(scope: ReportScope, dimension: str | None, key) -> QuerySet:

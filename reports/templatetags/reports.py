@@ -1,7 +1,9 @@
 """Template helpers for the monthly dashboard: durations, shares and the SVG charts."""
 
+from functools import lru_cache
+
 from django import template
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -36,6 +38,11 @@ def share(value) -> str:
     return "\u2013" if value is None else f"{value * 100:.1f}%"
 
 
+@lru_cache(maxsize=8)
+def _drill_path(script_prefix: str) -> str:
+    return reverse("reports-drill-down")
+
+
 def drill_url(query: str, level: str, figure: str, key=None, tier=None) -> str:
     """The drill-down address of one number of the page (``query``: month and department)."""
     params = {"level": level, "figure": figure}
@@ -43,7 +50,8 @@ def drill_url(query: str, level: str, figure: str, key=None, tier=None) -> str:
         params["key"] = NULL_KEY if key is None else key
     if tier is not None:
         params["tier"] = tier
-    return f"{reverse('reports-drill-down')}?{query}&{urlencode(params)}"
+    # The page has thousands of these: the path is resolved once per script prefix.
+    return f"{_drill_path(get_script_prefix())}?{query}&{urlencode(params)}"
 
 
 @register.simple_tag(takes_context=True)

@@ -12,7 +12,7 @@ from config.celery import app as celery_app
 from escalation.beat import ClockSafeScheduler, forget_future_runs
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-IDEMPOTENT = ("escalate-due-tickets", "drain-outbox", "flag-overdue-referrals")
+IDEMPOTENT = ("escalate-due-tickets", "drain-outbox", "flag-overdue-referrals", "refresh-report-snapshots")
 
 
 class Recording:
