@@ -199,13 +199,13 @@ def _with_comments(report: MonthlyReport, limit: int | None) -> MonthlyReport:
     A snapshot holds the page's; more than that are read at the report's instant.
     """
     stored = report.satisfaction.comments
-    complete = len(stored) >= report.satisfaction.comment_count
-    wanted = report.satisfaction.comment_count if limit is None else limit
-    if wanted != len(stored):
+    if limit is None or limit != len(stored):
         satisfaction = copy.copy(report.satisfaction)
-        if wanted < len(stored) or complete:
-            satisfaction.comments = list(stored)[:wanted]
+        if limit is not None and (limit < len(stored) or len(stored) >= satisfaction.comment_count):
+            satisfaction.comments = list(stored)[:limit]
         else:
+            # All of them are read at the report's instant, even when the snapshot holds
+            # all there are: the comments CSV makes the same queries for any month.
             satisfaction.comments = LatestComments(responses_for(report.scope), limit)
         report.__dict__["satisfaction"] = satisfaction
     report.comment_limit = limit
