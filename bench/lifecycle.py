@@ -214,7 +214,7 @@ class Life:
         self.resolved_at, self.resolved_by = at, actor
         self.resolution, self.first_call = resolution, first_call
 
-    # --- the sweep (do_escalate_due_tickets) -------------------------------------------
+    # --- the sweep (escalate_overdue) -------------------------------------------------
 
     def sweep_instant(self, rng) -> int:
         """The first sweep at or after the deadline: it runs every minute, for a second or two."""

@@ -8,7 +8,7 @@ tickets, each with its ``opened`` handoff), then for every measured run clones i
 ``CREATE DATABASE <name> TEMPLATE <name>_seed`` (the handoff ledger refuses DELETE, so a
 fresh copy is the honest reset). It measures
 
-* the sweep (``tickets.actions.do_escalate_due_tickets``): wall time, queries issued,
+* the sweep (``tickets.escalate_overdue``): wall time, queries issued,
   Python memory peak (tracemalloc, in a separate run so it does not slow the timed ones);
 * the floor: the same change done by ONE SQL statement (lock the due rows, move or breach
   them, write their handoffs with their chain hashes), and checks that both leave identical
@@ -319,9 +319,9 @@ ORDER BY c.sort_due, c.ticket_id
 
 
 def run_sweep(batch_size: int) -> dict:
-    from tickets.actions import do_escalate_due_tickets
+    from escalation.sweep import escalate_overdue
 
-    result = do_escalate_due_tickets(now=SWEEP_AT, batch_size=batch_size)
+    result = escalate_overdue(now=SWEEP_AT, batch_size=batch_size)
     return {"escalated": result.escalated, "breached": result.breached, "batches": result.batches}
 
 

@@ -39,7 +39,7 @@ def _database() -> dict:
 
 def _outbox() -> dict:
     """Emails still waiting for delivery: a growing number means the broker or mail is down."""
-    from tickets.models import OutboundEmail
+    from outbox.models import OutboundEmail
 
     try:
         return {"pending": OutboundEmail.objects.filter(sent_at__isnull=True).count()}

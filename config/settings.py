@@ -53,10 +53,15 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    # Ours, lowest first: each app imports only the ones above it (docs/architecture.md).
+    "core",
+    "outbox",
     "departments",
     "tickets",
+    "referrals",
     "escalation",
     "reports",
+    "desk",
 ]
 
 MIDDLEWARE = [
@@ -150,8 +155,8 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # A success does not wipe the failures: it would let someone with an account of their own
 # reset the count of the address (and of the account guessed from it) between guesses.
 AXES_RESET_ON_SUCCESS = False
-AXES_CLIENT_IP_CALLABLE = "tickets.api.auth.client_address"
-AXES_LOCKOUT_CALLABLE = "tickets.views.account.locked_out"
+AXES_CLIENT_IP_CALLABLE = "core.api.auth.client_address"
+AXES_LOCKOUT_CALLABLE = "core.views.account.locked_out"
 AXES_VERBOSE = False
 # How many reverse proxies in front of Tierdesk append to X-Forwarded-For. 0 (the default):
 # the header is ignored and the connection's address is the client's, so a forged header
@@ -277,16 +282,16 @@ CELERY_BEAT_SCHEDULER = "escalation.beat:ClockSafeScheduler"
 # --- REST framework ---------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "tickets.api.tokens.ExpiringTokenAuthentication",
+        "core.api.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["tickets.api.parsers.LimitedJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.LimitedJSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "tickets.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth": env.str("TIERDESK_TOKEN_RATE", default="20/min")},
     "NUM_PROXIES": TIERDESK_NUM_PROXIES,
 }
@@ -369,20 +374,20 @@ CONTENT_SECURITY_POLICY = {
 # absolute deadline on beat's clock, which each worker checks against its own, so a beat
 # running behind the workers by more than it made every copy arrive "expired" and be
 # discarded, and the clock stopped. ``None`` also overrides a task-level default
-# (``tickets.drain_outbox`` declares ``expires=60``). The crontab entries keep a 6 h
+# (``outbox.drain_outbox`` declares ``expires=60``). The crontab entries keep a 6 h
 # expiry: a digest that waited out a day-long outage should not go out days late.
 IDEMPOTENT_PERIODIC_OPTIONS = {"expires": None}
 CELERY_BEAT_SCHEDULE = {
     # Move every ticket left unresolved past its tier's time one tier up. No expiry (see
     # IDEMPOTENT_PERIODIC_OPTIONS): copies queued during an outage run late and find nothing.
-    "escalate-due-tickets": {
-        "task": "escalation.escalate_due_tickets",
+    "escalate-overdue": {
+        "task": "escalation.escalate_overdue",
         "schedule": ESCALATION_SWEEP_SECONDS,
         "options": IDEMPOTENT_PERIODIC_OPTIONS,
     },
     # Deliver outbox emails that the after-commit hand-off could not (broker or mail outage).
     "drain-outbox": {
-        "task": "tickets.drain_outbox",
+        "task": "outbox.drain_outbox",
         "schedule": OUTBOX_DRAIN_SECONDS,
         "options": IDEMPOTENT_PERIODIC_OPTIONS,
     },
@@ -396,7 +401,7 @@ CELERY_BEAT_SCHEDULE = {
     # Monday 07:00 on the organisation's clock: last week's bulletins to every member of staff
     # who has not opted out. Sent once per week even if beat fires twice.
     "weekly-bulletin-digest": {
-        "task": "escalation.send_weekly_digest",
+        "task": "departments.send_weekly_digest",
         "schedule": crontab(day_of_week=1, hour=7, minute=0),
         "options": {"expires": 6 * 3600},
     },

@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.permissions import BasePermission
 
 from config.health import healthz
-from tickets.views import account
+from core.views import account
 
 
 class SchemaReader(BasePermission):
@@ -34,8 +34,8 @@ urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("api/v1/", include("tickets.api.urls")),
     path("api/v1/", include("reports.api_urls")),
-    path("api/v1/", include("tickets.api.referral_urls")),
-    path("api/v1/", include("departments.api_urls")),
+    path("api/v1/", include("referrals.api_urls")),
+    path("api/v1/", include("departments.api.urls")),
     path("reports/", include("reports.urls")),
     # Public: a customer answers the satisfaction survey from the emailed link, no account.
     path("survey/", include("reports.survey_urls")),
@@ -68,7 +68,10 @@ urlpatterns = [
     # One's own API tokens: see them, revoke one (a new password revokes them all).
     path("accounts/tokens/", account.tokens, name="account-tokens"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("desk.urls")),
     path("", include("tickets.urls")),
+    path("", include("referrals.urls")),
+    path("", include("departments.urls")),
 ]
 
 handler404 = "config.errors.page_not_found"

@@ -1,9 +1,11 @@
 """Reads about the organisation that several places need."""
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, Q
 
 from departments.models import Department, Membership, Tier
+from departments.roles import MANAGERS_GROUP
 
 
 def front_line_department() -> Department | None:
@@ -126,3 +128,14 @@ def digest_recipients():
         .exclude(tierdesk_preferences__weekly_digest=False)
         .order_by("pk")
     )
+
+
+def manager_emails() -> list[str]:
+    users = get_user_model().objects.filter(is_active=True).exclude(email="")
+    return list(
+        users.filter(Q(is_superuser=True) | Q(groups__name=MANAGERS_GROUP)).values_list("email", flat=True).distinct()
+    )
+
+
+def lead_emails(tier_id: int) -> list[str]:
+    return [m.user.email for m in leads_of_tier(tier_id) if m.user.email]

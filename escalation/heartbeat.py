@@ -77,8 +77,8 @@ def try_report_stopped_clock(now: datetime | None = None) -> bool:
     Safe to call from every web and worker process at once: the heartbeat row is locked,
     and an outage already reported (``stop_reported_at`` after the last sweep) is skipped.
     """
-    from tickets.notifications import manager_emails
-    from tickets.outbox import queue_email
+    from departments.queries import manager_emails
+    from outbox.actions import queue_email
 
     now = now or timezone.now()
     _heartbeat(now)

@@ -2,16 +2,15 @@
 
 from celery import shared_task
 
-from escalation.digest import send_weekly_digest as send_digest
 from escalation.heartbeat import record_sweep_completed, try_report_stopped_clock
-from escalation.sweep import run_sweep
-from tickets.referral_actions import do_flag_overdue_referrals
+from escalation.sweep import escalate_overdue as sweep
+from referrals.actions import do_flag_overdue_referrals
 
 
-@shared_task(name="escalation.escalate_due_tickets", ignore_result=True)
-def escalate_due_tickets() -> str:
+@shared_task(name="escalation.escalate_overdue", ignore_result=True)
+def escalate_overdue() -> str:
     """Run one sweep and stamp the clock's heartbeat. Idempotent: a second copy finds nothing."""
-    result = run_sweep()
+    result = sweep()
     record_sweep_completed()
     return str(result)
 
@@ -26,10 +25,3 @@ def flag_overdue_referrals() -> str:
     flagged = do_flag_overdue_referrals()
     try_report_stopped_clock()
     return str(flagged)
-
-
-@shared_task(name="escalation.send_weekly_digest", ignore_result=True)
-def send_weekly_digest() -> str:
-    """Queue last week's bulletin digest; a second run in the same week sends nothing."""
-    run = send_digest()
-    return f"sent to {run.recipients}" if run else "already sent this week"

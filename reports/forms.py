@@ -3,9 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import LimitedChoicesMixin
 from reports.models import Reason
 from reports.months import Month, parse_month
-from tickets.forms import LimitedChoicesMixin
 
 RATINGS = [
     (5, _("5 \u2013 Very satisfied")),

@@ -9,14 +9,14 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from departments.queries import manager_emails
+from outbox.actions import queue_email
 from reports.metrics import MonthlyReport, monthly_report
 from reports.metrics.closing import snapshot
 from reports.metrics.definitions import FIGURES
 from reports.metrics.people import DUMPING_SIGNS
 from reports.models import MonthlySummary
 from reports.months import Month
-from tickets.notifications import manager_emails
-from tickets.outbox import queue_email
 
 log = logging.getLogger(__name__)
 TOP_DUMPING = 5

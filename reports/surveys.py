@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from outbox.actions import queue_email, secret_link
 from reports.models import REASON_FIELDS, SurveyInvitation, SurveyResponse, hash_token
 from reports.months import organisation_zone
 from tickets.models import Ticket, parse_reference
-from tickets.outbox import queue_email, secret_link
 
 
 class SurveyUnavailable(Exception):

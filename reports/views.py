@@ -15,6 +15,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core.http import parse_id
 from departments.models import Tier
 from departments.roles import is_manager
 from reports.access import refuse_other_departments, report_scope
@@ -31,7 +32,6 @@ from reports.tables import TABLES
 from reports.templatetags.reports import drill_url
 from tickets.models import Ticket
 from tickets.queries import TICKET_LIST_RELATED, tickets_visible_to
-from tickets.views.common import parse_id
 
 # Characters that make a spreadsheet treat a cell as a formula (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -43,10 +43,10 @@ from schemathesis.specs.openapi.checks import (
 
 from config.wsgi import application
 from departments.models import Bulletin, BulletinKind
+from referrals.actions import do_claim_referral, do_refer_ticket
 from tests.factories import CategoryFactory, CustomerFactory, build_organisation, open_ticket
 from tickets import actions
 from tickets.models import Ticket
-from tickets.referral_actions import do_claim_referral, do_refer_ticket
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

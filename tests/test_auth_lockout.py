@@ -17,8 +17,8 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
+from core.api.auth import client_address
 from tests.factories import UserFactory
-from tickets.api.auth import client_address
 
 TOKEN = "/api/v1/auth/token/"
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

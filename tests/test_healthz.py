@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from config.celery import app
 from escalation.heartbeat import record_sweep_completed
-from tickets.models import OutboundEmail
+from outbox.models import OutboundEmail
 
 # Nothing listens here on these machines: connections are refused at once.
 UNUSED_PORT = 6399

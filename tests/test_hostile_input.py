@@ -5,9 +5,9 @@ import pytest
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
+from core.api.parsers import json_depth
 from departments.models import Bulletin
 from tests.factories import open_ticket
-from tickets.api.parsers import json_depth
 from tickets.models import Customer, Handoff, Ticket
 
 pytestmark = pytest.mark.django_db

@@ -19,22 +19,15 @@ from departments.models import (
     Tier,
 )
 from departments.roles import is_manager
+from outbox.models import OutboundEmail
+from referrals.models import Referral
 from reports.management.commands.seed_demo import CUSTOMERS, USERS
 from reports.models import SurveyResponse
 from reports.months import Month
 from reports.simulation import has_simulated_history
 from tests.factories import open_ticket
 from tickets.ledger import current_state, replay
-from tickets.models import (
-    Category,
-    Customer,
-    Handoff,
-    HandoffKind,
-    OutboundEmail,
-    Referral,
-    Status,
-    Ticket,
-)
+from tickets.models import Category, Customer, Handoff, HandoffKind, Status, Ticket
 
 pytestmark = pytest.mark.django_db
 

@@ -324,8 +324,8 @@ def do_seal_ledger(*, now: datetime | None = None) -> tuple[LedgerSeal, bool]:
     Returns the seal and whether this call wrote it. A second run the same day, or one
     racing this one, writes and sends nothing (one seal per day, a unique day).
     """
-    from tickets.notifications import manager_emails
-    from tickets.outbox import queue_email
+    from departments.queries import manager_emails
+    from outbox.actions import queue_email
 
     now = now or timezone.now()
     day = seal_day(now)

@@ -22,7 +22,6 @@ __all__ = [
     "Holding",
     "LedgerSeal",
     "Note",
-    "OutboundEmail",
     "Priority",
     "Status",
     "Ticket",
@@ -378,84 +377,3 @@ class Holding(models.Model):
 
     def __str__(self):
         return f"{self.ticket_id} held by {self.owner_id} at {self.tier_id}"
-
-
-class OutboundEmail(models.Model):
-    """An email waiting to go out: written in the same transaction as the change it reports.
-
-    Delivery is tried right after commit and again by a periodic drain, so a message is
-    never lost while the broker or the mail server is down.
-    """
-
-    kind = models.CharField(_("kind"), max_length=40)
-    recipients = models.JSONField(_("recipients"))
-    subject = models.CharField(_("subject"), max_length=250)
-    body = models.TextField(_("body"))
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
-    last_error = models.TextField(_("last error"), blank=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        verbose_name = _("outbound email")
-        verbose_name_plural = _("outbound emails")
-        indexes = [
-            models.Index(fields=["created_at"], name="outbox_pending_idx", condition=models.Q(sent_at__isnull=True)),
-        ]
-
-    def __str__(self):
-        return f"{self.subject} -> {', '.join(self.recipients)}"
-
-
-class Referral(models.Model):
-    """A question the ticket's owner asks another department. Not a handoff: the owner keeps the ticket."""
-
-    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="referrals")
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="referrals")
-    question = models.TextField(_("question"))
-    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    asked_at = models.DateTimeField(_("asked"))
-    due_at = models.DateTimeField(_("answer due"))
-    claimed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
-    )
-    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
-    answer = models.TextField(_("answer"), blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
-    )
-    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
-    overdue_flagged_at = models.DateTimeField(_("flagged overdue"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["asked_at", "id"]
-        verbose_name = _("referral")
-        verbose_name_plural = _("referrals")
-        indexes = [
-            models.Index(
-                fields=["due_at"], name="referral_unflagged_idx",
-                condition=models.Q(answered_at__isnull=True, overdue_flagged_at__isnull=True),
-            ),
-            models.Index(fields=["department", "answered_at"], name="referral_department_idx"),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                name="referral_answer_complete",
-                condition=(
-                    models.Q(answered_at__isnull=True, answered_by__isnull=True)
-                    | models.Q(answered_at__isnull=False, answered_by__isnull=False)
-                ),
-            ),
-        ]
-
-    def __str__(self):
-        return f"R-{self.pk} on {self.ticket.reference} to {self.department}"
-
-    @property
-    def is_open(self) -> bool:
-        return self.answered_at is None
-
-    def is_overdue(self, now=None) -> bool:
-        return self.is_open and self.due_at <= (now or timezone.now())

@@ -1,15 +1,13 @@
 """What people are told when a ticket moves. Called inside the action's transaction."""
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from departments.queries import leads_of_tier
-from departments.roles import MANAGERS_GROUP
-from tickets.models import OutboundEmail, Ticket
-from tickets.outbox import queue_email, queue_emails
+from departments.queries import lead_emails, manager_emails
+from outbox.actions import queue_email, queue_emails
+from outbox.models import OutboundEmail
+from tickets.models import Ticket
 
 MAX_LISTED = 50
 
@@ -22,17 +20,6 @@ def ticket_url(ticket_id: int) -> str:
     except Exception:
         path = f"/tickets/{format_reference(ticket_id)}/"
     return settings.TIERDESK_BASE_URL.rstrip("/") + path
-
-
-def manager_emails() -> list[str]:
-    users = get_user_model().objects.filter(is_active=True).exclude(email="")
-    return list(
-        users.filter(Q(is_superuser=True) | Q(groups__name=MANAGERS_GROUP)).values_list("email", flat=True).distinct()
-    )
-
-
-def lead_emails(tier_id: int) -> list[str]:
-    return [m.user.email for m in leads_of_tier(tier_id) if m.user.email]
 
 
 def notify_assigned(ticket: Ticket, actor, assignee) -> None:

@@ -1,13 +1,21 @@
 """Reads of tickets that several places need, each owning its joins."""
 
+from collections.abc import Callable
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from departments.queries import department_ids_of, front_line_department
 from departments.roles import is_manager
-from tickets.errors import TicketNotFound
-from tickets.models import Customer, Handoff, Referral, Status, Ticket, parse_reference
+from tickets.errors import CustomerNotFound, TicketNotFound
+from tickets.models import Customer, Handoff, HandoffKind, Status, Ticket, parse_reference
 
 TICKET_LIST_RELATED = ("customer", "department", "tier", "owner", "resolved_by", "category")
+
+
+# Apps above tickets that put a ticket in sight of more people add a condition here in
+# their AppConfig.ready (``referrals``: the departments asked about a ticket read it).
+# Each is ``condition(user, department_ids) -> Q | None`` on tickets.
+visibility_conditions: list[Callable[[object, set[int]], Q | None]] = []
 
 
 def tickets_visible_to(user) -> QuerySet[Ticket]:
@@ -15,8 +23,8 @@ def tickets_visible_to(user) -> QuerySet[Ticket]:
 
     Managers read everything. Others read their departments' tickets, any ticket they
     have held or acted on (a transferred ticket stays in sight of whoever handed it on),
-    and any ticket another department asked one of their departments about: whoever
-    answers a referral must be able to read what it is about.
+    and what ``visibility_conditions`` add: any ticket another department asked one of
+    their departments about, since whoever answers a referral must read what it is about.
     """
     tickets = Ticket.objects.all()
     if not user.is_authenticated or not user.is_active:
@@ -28,9 +36,10 @@ def tickets_visible_to(user) -> QuerySet[Ticket]:
         Q(actor=user) | Q(from_owner=user)
     )
     visible = Q(department_id__in=departments) | Q(owner=user) | Exists(handled)
-    if departments:
-        asked = Referral.objects.filter(ticket=OuterRef("pk"), department_id__in=departments)
-        visible |= Exists(asked)
+    for condition in visibility_conditions:
+        extra = condition(user, departments)
+        if extra is not None:
+            visible |= extra
     return tickets.filter(visible)
 
 
@@ -63,11 +72,6 @@ def handoffs_of(ticket: Ticket) -> QuerySet[Handoff]:
         "from_department",
         "to_department",
     ).order_by("at", "id")
-
-
-def tickets_due_for_escalation(now) -> QuerySet[Ticket]:
-    """Open tickets whose time at their tier has run out and that are not yet breached."""
-    return Ticket.objects.filter(status=Status.OPEN, breached=False, due_at__lte=now)
 
 
 def queue_of_tier(tier_id: int) -> QuerySet[Ticket]:
@@ -189,75 +193,8 @@ def search_open_tickets(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket
 
 # --- referrals, transfers and the customer's whole story -------------------------------
 
-REFERRAL_RELATED = (
-    "ticket",
-    "ticket__customer",
-    "ticket__department",
-    "ticket__owner",
-    "department",
-    "asked_by",
-    "claimed_by",
-    "answered_by",
-)
-
-
-def referrals_visible_to(user) -> QuerySet[Referral]:
-    """Referrals on tickets ``user`` may read, and every referral to one of their departments."""
-    referrals = Referral.objects.all()
-    if not user.is_authenticated or not user.is_active:
-        return referrals.none()
-    if is_manager(user):
-        return referrals
-    return referrals.filter(
-        Q(department_id__in=department_ids_of(user))
-        | Q(ticket__in=tickets_visible_to(user).values("pk"))
-    )
-
-
-def referral_list(user) -> QuerySet[Referral]:
-    return referrals_visible_to(user).select_related(*REFERRAL_RELATED)
-
-
-def access_referral(user, referral_id) -> Referral:
-    """The referral if ``user`` may read it; the same not-found error for missing and hidden."""
-    try:
-        referral_id = int(referral_id)
-    except (TypeError, ValueError):
-        referral_id = 0
-    referral = None
-    if 0 < referral_id < 2**63:
-        referral = referral_list(user).filter(pk=referral_id).first()
-    if referral is None:
-        from django.utils.translation import gettext as _
-
-        raise TicketNotFound(_("No such referral."))
-    return referral
-
-
-def referrals_of(ticket: Ticket) -> QuerySet[Referral]:
-    """A ticket's questions to other departments, in the order they were asked."""
-    return ticket.referrals.select_related(
-        "department", "asked_by", "claimed_by", "answered_by"
-    ).order_by("asked_at", "id")
-
-
-def open_referrals_to(department_ids) -> QuerySet[Referral]:
-    """Unanswered questions to these departments on open tickets, the most urgent first."""
-    return (
-        Referral.objects.filter(
-            department_id__in=list(department_ids),
-            answered_at__isnull=True,
-            ticket__status=Status.OPEN,
-        )
-        .select_related(*REFERRAL_RELATED)
-        .order_by("due_at", "id")
-    )
-
-
 def transfers_of_department(department_id: int, *, since) -> QuerySet[Handoff]:
     """Tickets transferred into or out of a department since ``since``, newest first."""
-    from tickets.models import HandoffKind
-
     return (
         Handoff.objects.filter(kind=HandoffKind.TRANSFERRED, at__gte=since)
         .filter(Q(to_department_id=department_id) | Q(from_department_id=department_id))
@@ -287,8 +224,6 @@ def access_customer(user, customer_id) -> Customer:
 
     Missing and out-of-sight customers raise the same error, so ids cannot be probed.
     """
-    from django.utils.translation import gettext as _
-
     try:
         customer_id = int(customer_id)
     except (TypeError, ValueError):
@@ -297,14 +232,5 @@ def access_customer(user, customer_id) -> Customer:
     if 0 < customer_id < 2**63:
         customer = customers_visible_to(user).filter(pk=customer_id).first()
     if customer is None:
-        raise TicketNotFound(_("No such customer."))
+        raise CustomerNotFound()
     return customer
-
-
-def referrals_of_tickets(ticket_ids) -> QuerySet[Referral]:
-    """Every referral on these tickets (one query for a customer's whole history)."""
-    return (
-        Referral.objects.filter(ticket_id__in=list(ticket_ids))
-        .select_related("department", "asked_by", "answered_by", "claimed_by")
-        .order_by("asked_at", "id")
-    )

@@ -16,22 +16,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from tickets.models import Handoff, HandoffKind, Note, Referral
+from core.display import hours, person
+from tickets.models import Handoff, HandoffKind, Note
 from tickets.responsibility import is_late_release
-
-
-def person(user) -> str:
-    """The name we show for a user: the full name when there is one, else the username."""
-    if user is None:
-        return _("nobody")
-    return user.get_full_name() or user.username
-
-
-def hours(duration: timedelta | None) -> str:
-    if duration is None:
-        return "?"
-    value = duration.total_seconds() / 3600
-    return f"{value:g}" if value == int(value) else f"{value:.1f}"
 
 
 def span(duration: timedelta) -> str:
@@ -61,11 +48,13 @@ def moment(instant: datetime) -> str:
 @dataclass(frozen=True)
 class Entry:
     at: datetime
-    kind: str  # a HandoffKind value, "note", or one of REFERRAL_KINDS
+    kind: str  # a HandoffKind value, "note", or another app's (a referral's "referral_asked")
     text: str
     detail: str = ""
     internal: bool = False
     order: int = 0
+    # Which app's story it is ("" for the ticket's own): the page marks other apps' entries.
+    source: str = ""
 
     @property
     def is_note(self) -> bool:
@@ -73,13 +62,7 @@ class Entry:
 
     @property
     def is_referral(self) -> bool:
-        return self.kind in REFERRAL_KINDS
-
-
-REFERRAL_ASKED = "referral_asked"
-REFERRAL_ANSWERED = "referral_answered"
-REFERRAL_OVERDUE = "referral_overdue"
-REFERRAL_KINDS = (REFERRAL_ASKED, REFERRAL_ANSWERED, REFERRAL_OVERDUE)
+        return self.source == "referrals"
 
 
 def describe_handoff(h: Handoff) -> tuple[str, str]:
@@ -222,57 +205,14 @@ def describe_note(n: Note) -> str:
     return _("Note for the customer by %(author)s") % {"author": person(n.author)}
 
 
-def describe_referral(r: Referral, now: datetime) -> list[Entry]:
-    """The moments of one referral: asked, gone overdue (if it did), answered.
-
-    "Overdue" is told from the referral's own deadline, not from when the periodic task
-    flagged it, so the page says the truth even before the next run of that task; an
-    answer that came late still leaves the overdue moment in the story.
-    """
-    department = r.department.name
-    entries = [
-        Entry(
-            at=r.asked_at,
-            kind=REFERRAL_ASKED,
-            text=_("Asked %(department)s") % {"department": department},
-            detail=r.question,
-            order=1,
-        )
-    ]
-    answered_late = r.answered_at is not None and r.answered_at > r.due_at
-    if answered_late or (r.answered_at is None and r.due_at <= now):
-        within = hours(r.due_at - r.asked_at)
-        entries.append(
-            Entry(
-                at=r.due_at,
-                kind=REFERRAL_OVERDUE,
-                text=_("Overdue: %(department)s has not answered within %(h)s h")
-                % {"department": department, "h": within},
-                order=1,
-            )
-        )
-    if r.answered_at is not None:
-        entries.append(
-            Entry(
-                at=r.answered_at,
-                kind=REFERRAL_ANSWERED,
-                text=_("%(department)s (%(who)s) answered")
-                % {"department": department, "who": person(r.answered_by)},
-                detail=r.answer,
-                order=1,
-            )
-        )
-    return entries
-
-
-def timeline(handoffs, notes, referrals=(), *, now: datetime | None = None) -> list[Entry]:
-    """Merge handoffs, notes and referral events, newest last.
+def timeline(handoffs, notes, others=()) -> list[Entry]:
+    """Merge handoffs, notes and other apps' entries (a referral's moments), newest last.
 
     Handoffs keep the order they are given in (the ticket page passes the ledger's write
-    order, which stays causal even when a tool moved the clock); notes and referral events
-    are slotted in by time. One written at the same instant as a handoff comes after it.
+    order, which stays causal even when a tool moved the clock); notes and the other
+    entries are slotted in by time. One written at the same instant as a handoff comes
+    after it.
     """
-    now = now or timezone.now()
     moves = [
         Entry(at=h.at, kind=h.kind, text=t, detail=d)
         for h in handoffs
@@ -289,9 +229,8 @@ def timeline(handoffs, notes, referrals=(), *, now: datetime | None = None) -> l
         )
         for n in sorted(notes, key=lambda n: (n.created_at, n.pk))
     ]
-    asked = [entry for r in referrals for entry in describe_referral(r, now)]
     # A stable sort: notes keep their order among themselves at equal instants.
-    said = sorted(said + asked, key=lambda e: e.at)
+    said = sorted(said + list(others), key=lambda e: e.at)
     merged, i, j = [], 0, 0
     while i < len(moves) or j < len(said):
         if j == len(said) or (i < len(moves) and moves[i].at <= said[j].at):

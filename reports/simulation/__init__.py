@@ -2,7 +2,7 @@
 
 Everything goes through the real writes: ``tickets.actions`` (open, resolve on the call,
 claim, release, assign, pass up, transfer, resolve, note), the real escalation sweep
-``do_escalate_due_tickets`` every 15 simulated minutes, ``tickets.referral_actions`` (refer,
+``escalation.sweep.escalate_overdue`` every 15 simulated minutes, ``referrals.actions`` (refer,
 claim, answer, flag overdue) and ``reports.surveys.do_answer_survey`` with the token read
 from the survey email, as a customer would. Every action gets the simulated ``now``; the
 wall clock is never read. So the ledger, the journeys, the holdings and the dashboards are

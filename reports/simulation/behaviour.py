@@ -22,6 +22,7 @@ from datetime import timedelta
 
 from django.db.models import Q
 
+from referrals.actions import do_answer_referral, do_claim_referral, do_refer_ticket
 from reports.models import Reason
 from reports.simulation import calls, texts
 from reports.simulation.cast import (
@@ -35,7 +36,6 @@ from reports.simulation.cast import (
 from reports.simulation.journeys import PASSED_TWICE, TIMED_OUT_TWICE, Journeys
 from reports.simulation.state import Memo
 from tickets.models import Customer, Status, Ticket
-from tickets.referral_actions import do_answer_referral, do_claim_referral, do_refer_ticket
 
 SIMULATED_CUSTOMER_PREFIX = "SIM-"
 

@@ -19,6 +19,11 @@ from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from core.errors import TierdeskError
+from escalation.sweep import escalate_overdue
+from outbox import actions as outbox
+from outbox.models import OutboundEmail
+from referrals.actions import do_flag_overdue_referrals
 from reports.models import SurveyInvitation
 from reports.months import month_containing
 from reports.simulation import calls
@@ -26,10 +31,8 @@ from reports.simulation.behaviour import SIMULATED_CUSTOMER_PREFIX, SURVEY_ANSWE
 from reports.simulation.cast import Cast, Organisation
 from reports.simulation.state import Memo, Resolution, State
 from reports.surveys import SurveyUnavailable, do_answer_survey, survey_url
-from tickets import actions, outbox
-from tickets.errors import TierdeskError
-from tickets.models import Customer, OutboundEmail, Status, Ticket
-from tickets.referral_actions import do_flag_overdue_referrals
+from tickets import actions
+from tickets.models import Customer, Status, Ticket
 
 SWEEP_EVERY = timedelta(minutes=15)
 
@@ -200,7 +203,7 @@ class Engine(Behaviour):
 
     def on_sweep(self) -> None:
         if self.deadlines.any_due(self.now):
-            result = actions.do_escalate_due_tickets(now=self.now, keep_ids=True)
+            result = escalate_overdue(now=self.now, keep_ids=True)
             self.counts["escalations"] += result.escalated
             self.counts["breaches"] += result.breached
             self.deadlines.pop_due(self.now)

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 from tqdm import tqdm
 
+from outbox import actions as outbox
 from reports.months import organisation_zone
 from reports.simulation.behaviour import SIMULATED_CUSTOMER_PREFIX
 from reports.simulation.cast import (
@@ -24,7 +25,6 @@ from reports.simulation.cast import (
 )
 from reports.simulation.engine import Engine
 from reports.simulation.journeys import PASSED_TWICE, TIMED_OUT_TWICE
-from tickets import outbox
 from tickets.models import Customer, Handoff, HandoffKind, Ticket
 
 DEFAULT_CALLS_PER_DAY = 30

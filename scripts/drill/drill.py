@@ -554,7 +554,7 @@ def drill_clock_steps(procs: Processes, report: Report, phase_seconds: float) ->
     phases = []
     for offset in ("+0", "+1h", "+0", "-1h"):
         set_fake_offset(offset_file, offset)
-        marker = worker_logs_count("escalation.escalate_due_tickets", "succeeded")
+        marker = worker_logs_count("escalation.escalate_overdue", "succeeded")
         discarded_before = worker_logs_count("Discarding revoked task")
         expired_before = worker_logs_count("expired")
         before = django(procs, "counts")["handoffs"].get("escalated", 0)
@@ -564,7 +564,7 @@ def drill_clock_steps(procs: Processes, report: Report, phase_seconds: float) ->
         counts = django(procs, "counts")
         phases.append({
             "beat_offset": offset,
-            "sweeps_completed": worker_logs_count("escalation.escalate_due_tickets", "succeeded") - marker,
+            "sweeps_completed": worker_logs_count("escalation.escalate_overdue", "succeeded") - marker,
             "discarded": worker_logs_count("Discarding revoked task") - discarded_before,
             "expired": worker_logs_count("expired") - expired_before,
             "escalated_in_phase": counts["handoffs"].get("escalated", 0) - before,

@@ -33,10 +33,11 @@ from django.db.models import Count  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from departments.models import Department, Tier  # noqa: E402
+from escalation.sweep import overdue_tickets  # noqa: E402
+from outbox.models import OutboundEmail  # noqa: E402
 from tickets.actions import do_open_ticket  # noqa: E402
 from tickets.ledger import BrokenLedger, current_state, replay  # noqa: E402
-from tickets.models import Customer, Handoff, HandoffKind, OutboundEmail, Ticket  # noqa: E402
-from tickets.queries import tickets_due_for_escalation  # noqa: E402
+from tickets.models import Customer, Handoff, HandoffKind, Ticket  # noqa: E402
 
 FRONT_LINE = "customer-service"
 
@@ -74,7 +75,7 @@ def counts() -> dict:
     return {
         "tickets": Ticket.objects.count(),
         "handoffs": dict(kinds),
-        "due_now": tickets_due_for_escalation(timezone.now()).count(),
+        "due_now": overdue_tickets(timezone.now()).count(),
         "outbox_pending": OutboundEmail.objects.filter(sent_at__isnull=True).count(),
         "outbox_sent": OutboundEmail.objects.filter(sent_at__isnull=False).count(),
     }
@@ -112,7 +113,7 @@ def _invariants(settle_seconds: float) -> dict:
     )
     problems["two_handoffs_for_one_transition"] = [dict(row) for row in transitions[:20]]
     # A sweep runs every few seconds in the drill: anything due for longer was left behind.
-    left = tickets_due_for_escalation(timezone.now() - timedelta(seconds=settle_seconds))
+    left = overdue_tickets(timezone.now() - timedelta(seconds=settle_seconds))
     problems["due_tickets_left_behind"] = [t.reference for t in left.order_by("id")[:20]]
     by_ticket: dict[int, list] = {}
     for handoff in Handoff.objects.order_by("id").iterator(chunk_size=5000):

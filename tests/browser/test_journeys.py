@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from escalation.sweep import escalate_overdue
 from tests.factories import CategoryFactory, CustomerFactory, build_organisation, open_ticket
 from tickets import actions
 from tickets.models import HandoffKind, Ticket
@@ -103,7 +104,7 @@ def test_escalated_ticket_is_assigned_by_the_lead_and_resolved_by_the_specialist
     base = live_server.url
     org = world["org"]
     ticket = open_ticket(org.ana, customer=world["customer"], subject="Router keeps rebooting")
-    result = actions.do_escalate_due_tickets(now=timezone.now() + timedelta(hours=21))
+    result = escalate_overdue(now=timezone.now() + timedelta(hours=21))
     assert result.escalated == 2  # this one and the earlier ticket
 
     sign_in(page, base, "ioana")

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from departments.models import Department
+from referrals.models import Referral
 from tests.browser.test_journeys import PHONE, WIDE, sign_in
 from tests.factories import (
     CustomerFactory,
@@ -17,7 +18,7 @@ from tests.factories import (
     build_organisation,
     open_ticket,
 )
-from tickets.models import HandoffKind, Referral, Status
+from tickets.models import HandoffKind, Status
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,11 +10,11 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from outbox.models import OutboundEmail
 from reports.models import SurveyInvitation, SurveyResponse
 from tests.browser.test_journeys import PHONE, shoot
 from tests.factories import CustomerFactory, build_organisation
 from tickets import actions
-from tickets.models import OutboundEmail
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

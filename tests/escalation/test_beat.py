@@ -12,7 +12,7 @@ from config.celery import app as celery_app
 from escalation.beat import ClockSafeScheduler, forget_future_runs
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-IDEMPOTENT = ("escalate-due-tickets", "drain-outbox", "flag-overdue-referrals", "refresh-report-snapshots")
+IDEMPOTENT = ("escalate-overdue", "drain-outbox", "flag-overdue-referrals", "refresh-report-snapshots")
 
 
 class Recording:
@@ -72,7 +72,7 @@ def test_a_schedule_file_holding_a_future_last_run_is_due_at_once_on_restart(tmp
         first.close()
     with time_machine.travel(T0 - timedelta(hours=1), tick=False):
         restarted = beat(RecordingClockSafe, tmp_path)
-        assert restarted.schedule["escalate-due-tickets"].is_due().is_due
+        assert restarted.schedule["escalate-overdue"].is_due().is_due
         assert set(IDEMPOTENT) <= set(restarted.send_everything_due())
 
 
@@ -82,7 +82,7 @@ def test_after_a_forward_step_each_entry_is_sent_once_not_once_per_missed_interv
         scheduler.send_everything_due()
     with time_machine.travel(T0 + timedelta(hours=1), tick=False):
         sent = scheduler.send_everything_due()
-    assert sent.count("escalate-due-tickets") == 1
+    assert sent.count("escalate-overdue") == 1
 
 
 def test_a_crontab_entry_that_ran_in_the_future_is_counted_from_now_not_rerun(tmp_path):
@@ -98,7 +98,7 @@ def test_a_crontab_entry_that_ran_in_the_future_is_counted_from_now_not_rerun(tm
 def test_an_entry_that_ran_in_the_past_is_left_alone(tmp_path):
     with time_machine.travel(T0, tick=False):
         scheduler = beat(RecordingClockSafe, tmp_path)
-        sweep = scheduler.schedule["escalate-due-tickets"]
+        sweep = scheduler.schedule["escalate-overdue"]
         sweep.last_run_at = T0 - timedelta(seconds=10)
         assert forget_future_runs([sweep]) == []
         assert sweep.last_run_at == T0 - timedelta(seconds=10)

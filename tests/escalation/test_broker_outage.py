@@ -7,11 +7,12 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from escalation.sweep import run_sweep
+from escalation.sweep import escalate_overdue
+from outbox import actions as outbox
+from outbox.models import OutboundEmail
 from tests.escalation.live import CeleryWorker, RedisServer, publishing_to, wait_until
 from tests.factories import open_ticket
-from tickets import outbox
-from tickets.models import Handoff, HandoffKind, OutboundEmail, Ticket
+from tickets.models import Handoff, HandoffKind, Ticket
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -58,7 +59,7 @@ def test_escalation_email_waits_out_a_broker_outage_and_is_delivered_exactly_onc
 
         started = time.monotonic()
         # Each batch commits in its own transaction and runs dispatch() on commit for real.
-        result = run_sweep()
+        result = escalate_overdue()
         took = time.monotonic() - started
 
         email = OutboundEmail.objects.get(kind="escalated")

@@ -6,9 +6,10 @@ import pytest
 from django.conf import settings
 
 from departments.models import Tier
+from outbox.models import OutboundEmail
 from tests.escalation.live import CeleryWorker, flush_redis_db, wait_until
 from tests.factories import open_ticket
-from tickets.models import Handoff, HandoffKind, OutboundEmail, Ticket
+from tickets.models import Handoff, HandoffKind, Ticket
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -14,8 +14,8 @@ from escalation.heartbeat import (
     try_report_stopped_clock,
 )
 from escalation.models import ClockHeartbeat
-from escalation.tasks import escalate_due_tickets
-from tickets.models import OutboundEmail
+from escalation.tasks import escalate_overdue
+from outbox.models import OutboundEmail
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -29,7 +29,7 @@ def test_three_intervals_is_the_default_limit(settings):
 @pytest.mark.django_db
 def test_the_sweep_task_stamps_the_heartbeat(org):
     with time_machine.travel(T0, tick=False):
-        escalate_due_tickets()
+        escalate_overdue()
     assert ClockHeartbeat.objects.get().last_sweep_at == T0
 
 

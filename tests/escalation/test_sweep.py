@@ -12,11 +12,14 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from departments.models import Tier
-from escalation.sweep import run_sweep
+from escalation.sweep import escalate_overdue
+from outbox import actions as outbox
+from outbox.models import OutboundEmail
 from tests.factories import open_ticket
-from tickets import actions, outbox
+from tickets import actions
+from tickets.actions import escalation as sweep_writes
 from tickets.ledger import current_state, replay
-from tickets.models import Handoff, HandoffKind, OutboundEmail, Status, Ticket
+from tickets.models import Handoff, HandoffKind, Status, Ticket
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 TWENTY_HOURS = timedelta(hours=20)
@@ -26,7 +29,7 @@ BUCHAREST = ZoneInfo("Europe/Bucharest")
 def sweep_at(instant: datetime):
     """Run the sweep with the clock stopped at ``instant`` (the way beat runs it: no ``now``)."""
     with time_machine.travel(instant, tick=False):
-        return run_sweep()
+        return escalate_overdue()
 
 
 def open_at(instant: datetime, actor, **fields) -> Ticket:
@@ -465,11 +468,11 @@ def test_postgresql_and_portable_handoff_writers_write_identical_rows(org):
             charged,
         )
 
-    actions._insert_sweep_handoffs([record(first, charged=org.ravi.pk), record(unowned_first)], now)
-    actions._insert_sweep_handoffs_postgresql(
+    sweep_writes._insert_sweep_handoffs([record(first, charged=org.ravi.pk), record(unowned_first)], now)
+    sweep_writes._insert_sweep_handoffs_postgresql(
         [record(second, charged=org.ravi.pk), record(unowned_second)], now
     )
-    actions._insert_sweep_handoffs_postgresql([], now)
+    sweep_writes._insert_sweep_handoffs_postgresql([], now)
 
     fields = (
         "kind",

@@ -12,9 +12,8 @@ import pytest
 from django.db import close_old_connections, connections
 
 from departments.deadlines import due_at as deadline
-from tickets.actions import do_escalate_due_tickets
+from escalation.sweep import escalate_overdue, overdue_tickets
 from tickets.models import Customer, Handoff, HandoffKind, Status, Ticket
-from tickets.queries import tickets_due_for_escalation
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(120), pytest.mark.slow]
 
@@ -91,13 +90,13 @@ def run_in_threads(work, count: int = THREADS) -> list:
 def sweep_together(barrier: threading.Barrier, now: datetime):
     """The real sweep, started by every thread at the same moment."""
     barrier.wait()
-    return do_escalate_due_tickets(now=now, batch_size=200)
+    return escalate_overdue(now=now, batch_size=200)
 
 
 def naive_sweep(barrier: threading.Barrier, now: datetime, next_tier: dict) -> int:
     """What the sweep must not be: read the due ids, then update them one by one, unlocked."""
     due = list(
-        tickets_due_for_escalation(now).values_list(
+        overdue_tickets(now).values_list(
             "id", "tier_id", "owner_id", "due_at", "department_id"
         )
     )

@@ -9,9 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from departments.models import Tier
-from escalation.sweep import run_sweep
+from escalation.sweep import escalate_overdue
 from tests.factories import open_ticket
 from tickets import actions
+from tickets.actions import escalation as sweep_writes
 from tickets.models import Handoff, HandoffKind, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -26,13 +27,13 @@ def writer(request, monkeypatch):
     the portable ORM writer that SQLite (the embedded default) uses."""
     assert connection.vendor == "postgresql"
     if request.param == "orm":
-        monkeypatch.setattr(actions, "_insert_sweep_handoffs_postgresql", actions._insert_sweep_handoffs)
+        monkeypatch.setattr(sweep_writes, "_insert_sweep_handoffs_postgresql", sweep_writes._insert_sweep_handoffs)
     return request.param
 
 
 def sweep_at(instant: datetime):
     with time_machine.travel(instant, tick=False):
-        return run_sweep()
+        return escalate_overdue()
 
 
 def fresh(ticket: Ticket) -> Ticket:
@@ -132,7 +133,7 @@ def test_every_fact_of_a_batch_is_the_same_through_either_writer(org):
         actions.do_claim_ticket(late_claim, org.ana, now=start + timedelta(hours=19, minutes=45))
         unowned = open_ticket(org.andrei, now=start)
         breach = open_ticket(org.elena, department=org.sales, now=start)
-        actions.do_escalate_due_tickets(now=start + TWENTY_HOURS + timedelta(minutes=1))
+        escalate_overdue(now=start + TWENTY_HOURS + timedelta(minutes=1))
         return [owned, released, late_claim, unowned, breach]
 
     fields = (
@@ -149,7 +150,7 @@ def test_every_fact_of_a_batch_is_the_same_through_either_writer(org):
 
     native = rows(work(timedelta(0)), timedelta(0))
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(actions, "_insert_sweep_handoffs_postgresql", actions._insert_sweep_handoffs)
+        patch.setattr(sweep_writes, "_insert_sweep_handoffs_postgresql", sweep_writes._insert_sweep_handoffs)
         portable = rows(work(timedelta(days=7)), timedelta(days=7))
 
     assert portable == native

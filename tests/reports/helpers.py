@@ -2,10 +2,11 @@
 
 from datetime import timedelta
 
+from escalation.sweep import escalate_overdue
+from outbox.models import OutboundEmail
 from reports.surveys import do_answer_survey
 from tests.factories import open_ticket
 from tickets import actions
-from tickets.models import OutboundEmail
 
 
 def busy_day(org, start, count: int, *, answer: bool = True):
@@ -24,7 +25,7 @@ def busy_day(org, start, count: int, *, answer: bool = True):
                 rating=5 if i % 2 else 2, comment=f"comment {i}", now=t + timedelta(hours=1)
             )
         slow = open_ticket(org.ravi, now=t + timedelta(minutes=1))
-        actions.do_escalate_due_tickets(now=t + timedelta(hours=21))
+        escalate_overdue(now=t + timedelta(hours=21))
         actions.do_claim_ticket(slow, org.ioana, now=t + timedelta(hours=22))
         t += timedelta(hours=23)
     return t

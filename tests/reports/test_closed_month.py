@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.urls import reverse
 
+from outbox.models import OutboundEmail
 from reports.metrics import monthly_report
 from reports.metrics.closing import snapshot
 from reports.models import MonthlySummary
@@ -13,7 +14,6 @@ from reports.summary import MonthNotOver, send_monthly_summary
 from tests.factories import open_ticket
 from tests.reports.helpers import answer_latest
 from tickets import actions
-from tickets.models import OutboundEmail
 
 OCTOBER = Month(2026, 10)
 CLOSE = datetime(2026, 11, 1, 5, tzinfo=UTC)  # 07:00 in Bucharest, when beat sends it

@@ -5,12 +5,12 @@ from pathlib import Path
 
 from django.urls import reverse
 
+from outbox.models import OutboundEmail
 from reports.metrics.definitions import FIGURES, definitions
 from reports.months import Month
 from reports.summary import send_monthly_summary
 from reports.tables import TABLES
 from tests.reports.helpers import busy_day
-from tickets.models import OutboundEmail
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "metrics.md"
 # The API's fields and the figure whose definition describes them.

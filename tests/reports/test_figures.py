@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from escalation.sweep import escalate_overdue
 from reports.metrics import monthly_report
 from reports.metrics.drill import figure_tickets
 from reports.metrics.scope import ReportScope
@@ -89,10 +90,10 @@ def test_the_90th_percentile_is_a_time_within_which_90_percent_were_resolved(org
 
 def test_a_ticket_that_times_out_twice_at_one_tier_counts_once(org):
     ticket = open_ticket(org.ravi, now=at())
-    actions.do_escalate_due_tickets(now=at(20))  # Front line -> Specialists
+    escalate_overdue(now=at(20))  # Front line -> Specialists
     actions.do_transfer_ticket(ticket, org.andrei, department=org.sales, note="Try Sales.", now=at(21))
     actions.do_transfer_ticket(ticket, org.andrei, department=org.cs, note="Back to you.", now=at(22))
-    actions.do_escalate_due_tickets(now=at(42))  # out of Front line again
+    escalate_overdue(now=at(42))  # out of Front line again
     assert Handoff.objects.filter(ticket=ticket, kind=HandoffKind.ESCALATED).count() == 2
     report = monthly_report(OCTOBER)
     front = report.flow.departments[0].tiers[0].figures
@@ -152,7 +153,7 @@ def test_a_late_release_charges_the_time_out_to_the_releaser(org):
     actions.do_claim_ticket(ticket, org.ravi, now=at())
     actions.do_release_ticket(ticket, org.ravi, now=at(15, 30))
     actions.do_claim_ticket(ticket, org.ana, now=at(19, 20))
-    actions.do_escalate_due_tickets(now=at(20))
+    escalate_overdue(now=at(20))
     escalation = Handoff.objects.get(ticket=ticket, kind=HandoffKind.ESCALATED)
     assert escalation.from_owner_id == org.ana.pk and escalation.charged_to_id == org.ravi.pk
     report = monthly_report(OCTOBER)
@@ -167,7 +168,7 @@ def test_a_release_with_time_to_spare_leaves_the_time_out_with_the_owner(org):
     actions.do_claim_ticket(ticket, org.ravi, now=at())
     actions.do_release_ticket(ticket, org.ravi, now=at(14))  # 30 % left: not late
     actions.do_claim_ticket(ticket, org.ana, now=at(19, 20))
-    actions.do_escalate_due_tickets(now=at(20))
+    escalate_overdue(now=at(20))
     report = monthly_report(OCTOBER)
     assert person(report, org.ana, org.t1).timeouts == 1
     assert person(report, org.ravi, org.t1).late_releases == 0
@@ -178,7 +179,7 @@ def test_an_unowned_time_out_goes_to_the_last_releaser_or_else_to_the_tier(org):
     actions.do_claim_ticket(released, org.ravi, now=at(1))
     actions.do_release_ticket(released, org.ravi, now=at(2))
     nobody = open_ticket(org.andrei, now=at())
-    actions.do_escalate_due_tickets(now=at(20))
+    escalate_overdue(now=at(20))
     report = monthly_report(OCTOBER)
     assert person(report, org.ravi, org.t1).timeouts == 1
     front = report.flow.departments[0].tiers[0].figures
@@ -188,10 +189,10 @@ def test_an_unowned_time_out_goes_to_the_last_releaser_or_else_to_the_tier(org):
 
 def test_a_breach_at_the_top_while_owned_is_the_owners_time_out(org):
     ticket = open_ticket(org.andrei, now=at())
-    actions.do_escalate_due_tickets(now=at(20))
-    actions.do_escalate_due_tickets(now=at(40))  # now at the top tier
+    escalate_overdue(now=at(20))
+    escalate_overdue(now=at(40))  # now at the top tier
     actions.do_claim_ticket(ticket, org.priya, now=at(41))
-    actions.do_escalate_due_tickets(now=at(60))
+    escalate_overdue(now=at(60))
     report = monthly_report(OCTOBER)
     assert person(report, org.priya, org.t3).timeouts == 1
     assert report.flow.departments[0].tiers[2].figures.breached == 1

@@ -4,11 +4,11 @@ from datetime import UTC, datetime
 
 import time_machine
 
+from outbox.models import OutboundEmail
 from reports.models import MonthlySummary
 from reports.tasks import send_monthly_summary
 from tests.factories import UserFactory
 from tests.reports.helpers import busy_day
-from tickets.models import OutboundEmail
 
 
 def summaries():

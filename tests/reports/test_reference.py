@@ -9,13 +9,15 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from escalation.sweep import escalate_overdue
+from outbox.models import OutboundEmail
 from reports.models import SurveyInvitation
 from reports.months import Month, organisation_zone
 from reports.surveys import do_answer_survey
 from tests.factories import CategoryFactory, CustomerFactory, open_ticket
 from tests.reports import reference
 from tickets import actions
-from tickets.models import Handoff, OutboundEmail
+from tickets.models import Handoff
 
 OCTOBER = Month(2026, 10)  # Europe/Bucharest: +03:00 until the 25th, then +02:00
 LONG = "Checked the order and the courier; needs the next tier."
@@ -73,12 +75,12 @@ def answer_survey(ticket, *, rating, now, comment="", reasons=("fast",)):
 def test_a_ticket_escalated_twice_from_one_tier_counts_once(org):
     """docs: T-000101, escalated from Front line on the 4th and again on the 6th."""
     ticket = open_ticket(org.andrei, now=at(3, 10))  # a manager sits at no tier: unowned
-    actions.do_escalate_due_tickets(now=at(4, 9))  # Front line's 20 h ran out at 06:00
+    escalate_overdue(now=at(4, 9))  # Front line's 20 h ran out at 06:00
     actions.do_claim_ticket(ticket, org.marko, now=at(5, 8))
     actions.do_transfer_ticket(ticket, org.marko, department=org.sales, note=LONG, now=at(5, 8, 30))
     actions.do_claim_ticket(ticket, org.elena, now=at(5, 9))
     actions.do_transfer_ticket(ticket, org.elena, department=org.cs, note=LONG, now=at(5, 9, 30))
-    actions.do_escalate_due_tickets(now=at(6, 7))  # back at Front line, due 6th 05:30
+    escalate_overdue(now=at(6, 7))  # back at Front line, due 6th 05:30
     actions.do_claim_ticket(ticket, org.marko, now=at(7, 9))
     actions.do_resolve_ticket(ticket, org.marko, resolution="Refunded.", now=at(7, 10))
     assert Handoff.objects.filter(ticket=ticket, kind="escalated", from_tier=org.t1).count() == 2
@@ -125,7 +127,7 @@ def ravi_and_ana(org, *, ravi_releases, ana_claims):
     actions.do_release_ticket(ticket, org.ravi, note="Going home", now=ravi_releases)
     if ana_claims is not None:
         actions.do_claim_ticket(ticket, org.ana, now=ana_claims)
-    actions.do_escalate_due_tickets(now=at(13, 8))
+    escalate_overdue(now=at(13, 8))
     escalation = Handoff.objects.get(ticket=ticket, kind="escalated")
     return ticket, escalation
 
@@ -186,7 +188,7 @@ def test_a_time_out_at_the_top_tier_is_a_breach(org):
     actions.do_claim_ticket(ticket, org.marko, now=at(8, 11))
     actions.do_pass_up(ticket, org.marko, note=LONG, now=at(8, 12))
     actions.do_claim_ticket(ticket, org.priya, now=at(8, 13))
-    actions.do_escalate_due_tickets(now=at(9, 9))  # Experts' 20 h ran out at 08:00
+    escalate_overdue(now=at(9, 9))  # Experts' 20 h ran out at 08:00
     result = figures()
     t3 = result["flow"]["tiers"][org.t3.pk]
     assert (t3["breached"], t3["escalated"], t3["backlog"]) == (1, 0, 1)

@@ -13,13 +13,14 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
+from outbox.actions import pending_emails
+from outbox.models import OutboundEmail
 from reports.models import SurveyResponse
 from reports.months import Month, local_midnight, month_containing, organisation_zone
 from reports.simulation import HABITS, SimulationError, format_summary, simulate
 from tests.factories import build_organisation
 from tickets.ledger import current_state, replay
-from tickets.models import Handoff, HandoffKind, OutboundEmail, Ticket
-from tickets.outbox import pending_emails
+from tickets.models import Handoff, HandoffKind, Ticket
 
 OCTOBER_1 = local_midnight(date(2026, 10, 1))
 CLOCKS_GO_BACK = datetime(2026, 10, 25, 1, tzinfo=UTC)  # 04:00 EEST becomes 03:00 EET

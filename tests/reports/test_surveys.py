@@ -9,11 +9,12 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from outbox import actions as outbox
+from outbox.models import OutboundEmail
 from reports.models import SurveyInvitation, SurveyResponse, hash_token
 from reports.surveys import survey_valid_for
 from tests.factories import CustomerFactory, open_ticket
-from tickets import actions, outbox
-from tickets.models import OutboundEmail
+from tickets import actions
 
 RESOLVED_AT = datetime(2026, 10, 10, 9, 0, tzinfo=UTC)
 LINK = re.compile(r"/survey/(T-\d+)/([A-Za-z0-9_-]+)/")

@@ -6,11 +6,13 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from core.errors import Conflict, InvalidInput, NotAllowed
+from outbox.actions import drain
+from outbox.models import OutboundEmail
 from tests.factories import CustomerFactory, open_ticket
 from tickets import actions
-from tickets.errors import AlreadyClaimed, Conflict, InvalidInput, NotAllowed, TicketResolved
-from tickets.models import Handoff, Note, OutboundEmail, Status
-from tickets.outbox import drain
+from tickets.errors import AlreadyClaimed, TicketResolved
+from tickets.models import Handoff, Note, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -436,7 +438,7 @@ def test_no_code_outside_the_actions_saves_a_ticket():
         relative = path.relative_to(root).as_posix()
         if relative.startswith((".venv/", "tests/", "bench/")) or "/migrations/" in relative:
             continue
-        if relative == "tickets/actions.py":
+        if relative.startswith("tickets/actions/"):
             continue
         if re.search(r"\bticket\.save\(|Ticket\.objects\.(create|update|bulk_create)\(", path.read_text()):
             offenders.append(relative)

@@ -43,5 +43,7 @@ def test_admin_cannot_add_change_or_delete_tickets_or_handoffs(admin_client, org
 def test_admin_lists_the_organisation(admin_client, org):
     for name in ("department", "tier", "membership", "category"):
         assert admin_client.get(reverse(f"admin:departments_{name}_changelist")).status_code == 200
-    for name in ("customer", "ticket", "handoff", "outboundemail"):
+    for name in ("customer", "ticket", "handoff"):
         assert admin_client.get(reverse(f"admin:tickets_{name}_changelist")).status_code == 200
+    for name in ("outbox_outboundemail", "referrals_referral"):
+        assert admin_client.get(reverse(f"admin:{name}_changelist")).status_code == 200

@@ -11,6 +11,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from departments.models import Department
+from escalation.sweep import escalate_overdue
 from tests.factories import CategoryFactory, CustomerFactory, DepartmentFactory, open_ticket
 from tickets import actions
 from tickets.models import Customer, Handoff, Ticket
@@ -365,7 +366,7 @@ def test_filters_by_status_department_tier_owner_and_breached(org):
         actions.do_pass_up(late, org.ana, note="Tried a reset")
         actions.do_claim_ticket(late, org.marko)
         actions.do_pass_up(late, org.marko, note="Tried the logs")
-    actions.do_escalate_due_tickets(now=now)  # breaches ``late`` at the top tier
+    escalate_overdue(now=now)  # breaches ``late`` at the top tier
     at_front = open_ticket(org.ana)
     passed = open_ticket(org.ana)
     actions.do_pass_up(passed, org.ana, note="Tried a reset")
@@ -486,7 +487,7 @@ def test_handoffs_come_oldest_first_with_names_not_ids(org, ana):
         actions.do_pass_up(ticket, org.ana, note="Tried a reset")
     late_by = timedelta(minutes=7)
     ticket.refresh_from_db()
-    actions.do_escalate_due_tickets(now=ticket.due_at + late_by)
+    escalate_overdue(now=ticket.due_at + late_by)
 
     response = ana.get(f"{TICKETS}{ticket.reference}/handoffs/")
 

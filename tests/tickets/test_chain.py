@@ -10,10 +10,13 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
 from departments.models import Tier
+from departments.queries import manager_emails
+from escalation.sweep import escalate_overdue
+from outbox.models import OutboundEmail
 from tests.factories import open_ticket
 from tickets import actions, ledger
-from tickets.models import Handoff, HandoffKind, LedgerSeal, OutboundEmail, Ticket, format_reference
-from tickets.notifications import manager_emails
+from tickets.actions import escalation as sweep_writes
+from tickets.models import Handoff, HandoffKind, LedgerSeal, Ticket, format_reference
 from tickets.tasks import seal_ledger
 
 pytestmark = pytest.mark.django_db
@@ -68,9 +71,9 @@ def worked_tickets(org) -> list[Ticket]:
     actions.do_claim_ticket(first, org.elena, now=T0 + timedelta(hours=4))
     actions.do_resolve_ticket(first, org.elena, resolution="Refunded ✓", now=T0 + timedelta(hours=5))
     second = open_ticket(org.ana, now=T0)
-    actions.do_escalate_due_tickets(now=T0 + TWENTY_HOURS + timedelta(seconds=7, microseconds=123))
+    escalate_overdue(now=T0 + TWENTY_HOURS + timedelta(seconds=7, microseconds=123))
     breaching = open_ticket(org.elena, department=org.sales, now=T0)
-    actions.do_escalate_due_tickets(now=T0 + TWENTY_HOURS + timedelta(minutes=3))
+    escalate_overdue(now=T0 + TWENTY_HOURS + timedelta(minutes=3))
     return [Ticket.objects.get(pk=t.pk) for t in (first, second, breaching)]
 
 
@@ -118,18 +121,18 @@ def test_both_sweep_writers_write_identical_chain_hashes(org, monkeypatch, timed
 
     def sweep_with(writer) -> dict:
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(actions, "_insert_sweep_handoffs_postgresql", writer)
+            patch.setattr(sweep_writes, "_insert_sweep_handoffs_postgresql", writer)
             try:
                 with transaction.atomic():
-                    actions.do_escalate_due_tickets(now=swept_at)
+                    escalate_overdue(now=swept_at)
                     written = entries(ticket)[-1]
                     raise Rollback
             except Rollback:
                 pass
         return written
 
-    native = sweep_with(actions._insert_sweep_handoffs_postgresql)
-    portable = sweep_with(actions._insert_sweep_handoffs)
+    native = sweep_with(sweep_writes._insert_sweep_handoffs_postgresql)
+    portable = sweep_with(sweep_writes._insert_sweep_handoffs)
 
     assert native["kind"] == timed_out
     assert {k: v for k, v in native.items() if k != "id"} == {k: v for k, v in portable.items() if k != "id"}

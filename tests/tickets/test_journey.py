@@ -10,9 +10,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from core.errors import TierdeskError
+from escalation.sweep import escalate_overdue
 from tests.factories import open_ticket
 from tickets import actions
-from tickets.errors import TierdeskError
+from tickets.actions import escalation as sweep_writes
 from tickets.models import NOT_A_CHANGE_OF_HANDS, Handoff, HandoffKind, Holding, Ticket
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -108,7 +110,7 @@ def random_work(org, rng, *, moves: int, start: datetime) -> None:
             elif choice == 6:
                 actions.do_add_note(ticket, actor, body="Called back", now=now)
             else:
-                actions.do_escalate_due_tickets(now=now)
+                escalate_overdue(now=now)
         except TierdeskError:
             pass
 
@@ -146,14 +148,14 @@ def test_opening_and_resolving_on_the_call_is_no_change_of_hands(org):
 
 def test_the_sweep_counts_an_escalation_and_a_new_tier_but_not_a_breach(org):
     ticket = open_ticket(org.ana, now=T0)
-    actions.do_escalate_due_tickets(now=T0 + TWENTY_HOURS)  # tier 1 -> tier 2
+    escalate_overdue(now=T0 + TWENTY_HOURS)  # tier 1 -> tier 2
     assert stored_journey(ticket) == (1, 2, T0 + TWENTY_HOURS)
 
     later = T0 + TWENTY_HOURS + timedelta(minutes=7)
     actions.do_claim_ticket(ticket, org.marko, now=later)
     actions.do_pass_up(ticket, org.marko, note="Needs an expert", now=later)  # -> tier 3
     top_due = Ticket.objects.get(pk=ticket.pk).due_at
-    actions.do_escalate_due_tickets(now=top_due + timedelta(seconds=30))  # breach at the top
+    escalate_overdue(now=top_due + timedelta(seconds=30))  # breach at the top
 
     assert stored_journey(ticket) == (3, 3, top_due + timedelta(seconds=30))
     breach = ticket.handoffs.get(kind=HandoffKind.BREACHED)
@@ -174,7 +176,7 @@ def test_an_escalation_back_into_a_tier_already_visited_adds_no_tier(org):
     )
     assert stored_journey(ticket)[:2] == (5, 3)  # cs t1, cs t2, sales t1
 
-    actions.do_escalate_due_tickets(now=T0 + timedelta(hours=5) + TWENTY_HOURS)  # cs t1 -> t2
+    escalate_overdue(now=T0 + timedelta(hours=5) + TWENTY_HOURS)  # cs t1 -> t2
 
     assert Ticket.objects.get(pk=ticket.pk).tier_id == org.t2.pk
     assert stored_journey(ticket)[:2] == (6, 3)
@@ -186,7 +188,7 @@ def test_both_sweep_writers_store_the_same_time_since_the_previous_entry(org):
     now = T0 + TWENTY_HOURS + timedelta(seconds=5)
 
     def record(ticket):
-        return actions.SweepRecord(
+        return sweep_writes.SweepRecord(
             ticket.pk,
             HandoffKind.ESCALATED,
             ticket.owner_id,
@@ -199,8 +201,8 @@ def test_both_sweep_writers_store_the_same_time_since_the_previous_entry(org):
             ticket.last_handoff_at,
         )
 
-    actions._insert_sweep_handoffs([record(first)], now)
-    actions._insert_sweep_handoffs_postgresql([record(second)], now)
+    sweep_writes._insert_sweep_handoffs([record(first)], now)
+    sweep_writes._insert_sweep_handoffs_postgresql([record(second)], now)
 
     for ticket in (first, second):
         escalation = ticket.handoffs.get(kind=HandoffKind.ESCALATED)
@@ -221,7 +223,7 @@ def test_a_sweep_record_without_the_previous_time_leaves_since_previous_empty(or
         ticket.due_at,
     )
 
-    actions._insert_sweep_handoffs_postgresql([record], T0 + TWENTY_HOURS)
+    sweep_writes._insert_sweep_handoffs_postgresql([record], T0 + TWENTY_HOURS)
 
     assert ticket.handoffs.get(kind=HandoffKind.ESCALATED).since_previous is None
 

@@ -7,9 +7,10 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from core.errors import TierdeskError
+from escalation.sweep import escalate_overdue
 from tests.factories import open_ticket
 from tickets import actions
-from tickets.errors import TierdeskError
 from tickets.ledger import BrokenLedger, current_state, replay
 from tickets.models import Handoff, Ticket
 
@@ -102,7 +103,7 @@ def test_replaying_the_handoffs_gives_every_tickets_current_state_after_random_w
         elif choice == 6:
             actions.do_add_note(ticket, actor, body="Called back", now=now)
         else:
-            actions.do_escalate_due_tickets(now=now)
+            escalate_overdue(now=now)
 
     refused = 0
     for _ in range(400):

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from escalation.sweep import escalate_overdue
 from tests.factories import open_ticket
 from tickets import actions
 from tickets.models import Handoff, HandoffKind, Ticket
@@ -32,7 +33,7 @@ US = timedelta(microseconds=1)
 
 def charged_for(ticket: Ticket):
     """Sweep at the deadline; return the id charged with the ticket's time-out."""
-    actions.do_escalate_due_tickets(now=DUE)
+    escalate_overdue(now=DUE)
     entry = Handoff.objects.get(ticket=ticket, kind__in=[HandoffKind.ESCALATED, HandoffKind.BREACHED])
     return entry.charged_to_id
 
@@ -231,7 +232,7 @@ def test_a_release_at_an_earlier_tier_visit_does_not_count(org):
     second_due = ticket.due_at  # at tier 2 now, a new visit with a new clock
     actions.do_claim_ticket(ticket, org.marko, now=second_due - timedelta(minutes=5))
 
-    actions.do_escalate_due_tickets(now=second_due)
+    escalate_overdue(now=second_due)
 
     entry = Handoff.objects.filter(ticket=ticket, kind=HandoffKind.ESCALATED).latest("id")
     assert (entry.from_tier_id, entry.charged_to_id) == (org.t2.pk, org.marko.pk)
@@ -277,7 +278,7 @@ def test_an_unowned_time_out_ignores_releases_of_an_earlier_tier_visit(org):
     actions.do_claim_ticket(ticket, org.ravi, now=DUE - timedelta(hours=9))
     actions.do_pass_up(ticket, org.ravi, note="Specialists", now=DUE - timedelta(hours=8))
 
-    actions.do_escalate_due_tickets(now=Ticket.objects.get(pk=ticket.pk).due_at)
+    escalate_overdue(now=Ticket.objects.get(pk=ticket.pk).due_at)
 
     entry = Handoff.objects.get(ticket=ticket, kind=HandoffKind.ESCALATED)
     assert (entry.from_tier_id, entry.charged_to_id) == (org.t2.pk, None)
@@ -292,7 +293,7 @@ def test_a_breach_follows_the_same_rule(org):
     release(dropped, org.elena, left=timedelta(hours=12))
     nobodys = open_ticket(org.andrei, department=org.sales, now=T0)
 
-    actions.do_escalate_due_tickets(now=DUE)
+    escalate_overdue(now=DUE)
 
     charged = dict(
         Handoff.objects.filter(kind=HandoffKind.BREACHED).values_list("ticket_id", "charged_to_id")

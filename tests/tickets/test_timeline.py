@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from departments.models import Tier
+from escalation.sweep import escalate_overdue
 from tests.factories import open_ticket
 from tickets import actions
 from tickets import timeline as words
@@ -28,7 +29,7 @@ def _bucharest(settings):
 
 
 def story(ticket: Ticket) -> list[str]:
-    return [e.text for e in timeline(handoffs_of(ticket).order_by("id"), [], now=T0 + timedelta(days=9))]
+    return [e.text for e in timeline(handoffs_of(ticket).order_by("id"), [])]
 
 
 def said(ticket: Ticket, kind: str) -> str:
@@ -43,10 +44,10 @@ def eventful_ticket(org) -> Ticket:
     ticket = open_ticket(org.ana, now=T0)
     actions.do_release_ticket(ticket, org.ana, note="Off shift", now=T0 + timedelta(hours=18))
     actions.do_claim_ticket(ticket, org.ravi, now=T0 + timedelta(hours=19, minutes=30))
-    actions.do_escalate_due_tickets(now=T0 + TWENTY_HOURS + timedelta(minutes=2))
+    escalate_overdue(now=T0 + TWENTY_HOURS + timedelta(minutes=2))
     actions.do_claim_ticket(ticket, org.marko, now=T0 + timedelta(hours=21))
     actions.do_pass_up(ticket, org.marko, note="Needs an expert", now=T0 + timedelta(hours=23, minutes=15))
-    actions.do_escalate_due_tickets(now=T0 + timedelta(hours=43, minutes=15))
+    escalate_overdue(now=T0 + timedelta(hours=43, minutes=15))
     actions.do_transfer_ticket(ticket, org.andrei, department=org.sales, note="Refund", now=T0 + timedelta(hours=44))
     return ticket
 
@@ -65,7 +66,7 @@ def test_an_escalation_says_the_time_the_deadline_the_lateness_the_holder_and_th
 
 def test_an_escalation_charged_to_its_holder_does_not_repeat_the_name(org):
     ticket = open_ticket(org.ana, now=T0)
-    actions.do_escalate_due_tickets(now=T0 + TWENTY_HOURS)
+    escalate_overdue(now=T0 + TWENTY_HOURS)
 
     assert said(ticket, HandoffKind.ESCALATED).endswith(
         "the clock moved it under a minute later. Held by Ana for 20 h."
@@ -76,7 +77,7 @@ def test_an_unclaimed_escalation_names_the_releaser_or_says_nobody_is_charged(or
     dropped = open_ticket(org.ana, now=T0)
     actions.do_release_ticket(dropped, org.ana, now=T0 + timedelta(hours=2))
     nobodys = open_ticket(org.andrei, now=T0)
-    actions.do_escalate_due_tickets(now=T0 + TWENTY_HOURS + timedelta(hours=3))
+    escalate_overdue(now=T0 + TWENTY_HOURS + timedelta(hours=3))
 
     assert said(dropped, HandoffKind.ESCALATED).endswith(
         "the clock moved it 3 h later. Nobody had claimed it; charged to Ana, who released it."
@@ -99,7 +100,7 @@ def test_a_breach_held_by_someone_who_got_it_late_names_the_late_releaser(org):
     ticket = open_ticket(org.elena, department=org.sales, now=T0)
     actions.do_release_ticket(ticket, org.elena, now=T0 + timedelta(hours=17))
     actions.do_claim_ticket(ticket, org.andrei, now=T0 + timedelta(hours=19, minutes=45))
-    actions.do_escalate_due_tickets(now=T0 + TWENTY_HOURS + timedelta(minutes=5))
+    escalate_overdue(now=T0 + TWENTY_HOURS + timedelta(minutes=5))
 
     assert said(ticket, HandoffKind.BREACHED).endswith(
         "the clock marked it 5 min later. Held by Andrei for 20 min; time-out charged to Elena."
@@ -154,7 +155,7 @@ def test_a_pass_and_a_transfer_say_how_long_the_passer_held_the_ticket(org):
 
 def test_times_are_on_the_organisations_clock(org, settings):
     ticket = open_ticket(org.ana, now=T0)
-    actions.do_escalate_due_tickets(now=T0 + TWENTY_HOURS)
+    escalate_overdue(now=T0 + TWENTY_HOURS)
 
     assert "(due Oct. 13, 2026, 7 a.m.)" in said(ticket, HandoffKind.ESCALATED)
     settings.TIERDESK_TIME_ZONE = "UTC"

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from escalation.sweep import escalate_overdue
 from tests.factories import CustomerFactory, open_ticket
 from tickets import actions
 
@@ -47,7 +48,7 @@ def test_filters_by_department_tier_owner_breached_and_overdue(client, org):
     )
     late = open_ticket(org.ana, subject="Late one", now=mine.opened_at - timedelta(days=3))
     for hours in (21, 42, 63):  # up to Specialists, up to Experts, then breached there
-        actions.do_escalate_due_tickets(now=late.opened_at + timedelta(hours=hours))
+        escalate_overdue(now=late.opened_at + timedelta(hours=hours))
     late.refresh_from_db()
     assert late.breached
     client.force_login(org.andrei)

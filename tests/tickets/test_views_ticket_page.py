@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from escalation.sweep import escalate_overdue
 from tests.factories import CustomerFactory, open_ticket
 from tickets import actions
 from tickets.models import HandoffKind, Note, Status, Ticket
@@ -61,14 +62,14 @@ def test_timeline_tells_every_handoff_and_note_in_words_newest_last(client, org)
         internal=False,
         now=start + timedelta(minutes=1),
     )
-    actions.do_escalate_due_tickets(now=start + timedelta(hours=21))
+    escalate_overdue(now=start + timedelta(hours=21))
     actions.do_assign_ticket(ticket, org.ioana, org.marko, now=start + timedelta(hours=22))
     actions.do_release_ticket(ticket, org.marko, now=start + timedelta(hours=23))
     actions.do_claim_ticket(ticket, org.marko, now=start + timedelta(hours=24))
     actions.do_pass_up(
         ticket, org.marko, note="Replaced the part; still leaks.", now=start + timedelta(hours=25)
     )
-    actions.do_escalate_due_tickets(now=start + timedelta(hours=46))
+    escalate_overdue(now=start + timedelta(hours=46))
     actions.do_transfer_ticket(
         ticket,
         org.andrei,

@@ -12,58 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.fields import Email, SlugLookupField, Text
+from core.http import MAX_ID
 from departments.models import Department
 from tickets.actions import MAX_TEXT
 from tickets.models import Category, Channel, Customer, Priority, parse_reference
 from tickets.queries import tickets_visible_to
 
-# Ids are PostgreSQL bigints: a larger number must be refused here, not overflow in SQL.
-MAX_ID = 2**63 - 1
 MAX_RESOLVE_WITHIN = timedelta(days=90)
-
-
-class StrictTextMixin:
-    """Refuse numbers and booleans where text is expected.
-
-    DRF's CharField turns ``5`` into ``"5"``; a client sending a number for a note has a
-    bug we would rather report than store.
-    """
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class Text(StrictTextMixin, serializers.CharField):
-    pass
-
-
-class Email(StrictTextMixin, serializers.EmailField):
-    pass
-
-
-class SlugLookupField(StrictTextMixin, serializers.SlugField):
-    """A slug that must name an existing row of ``queryset``; gives the row."""
-
-    default_error_messages = {"does_not_exist": _('Nothing has the slug "{value}".')}
-
-    def __init__(self, queryset, **kwargs):
-        self.queryset = queryset
-        super().__init__(max_length=60, **kwargs)
-
-    def run_validation(self, data=serializers.empty):
-        # Look up after the slug's own checks (type, length, pattern) have passed.
-        slug = super().run_validation(data)
-        if slug is None:
-            return None
-        found = self.queryset.filter(slug=slug).first()
-        if found is None:
-            self.fail("does_not_exist", value=slug)
-        return found
-
-    def to_representation(self, value):
-        return value.slug
 
 
 NO_SUCH_DEPARTMENT = {"does_not_exist": _('No department has the slug "{value}".')}

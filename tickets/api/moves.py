@@ -16,6 +16,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.schema import REFERENCE_PARAMETER, error_responses
+from core.errors import NotAllowed
 from departments.roles import is_manager
 from tickets import actions
 from tickets.api.common import ticket_response, validated
@@ -28,9 +30,7 @@ from tickets.api.inputs import (
     ResolveInput,
     TransferInput,
 )
-from tickets.api.schema import REFERENCE_PARAMETER, error_responses
 from tickets.api.serializers import NoteOutput, TicketOutput
-from tickets.errors import NotAllowed
 from tickets.queries import access_ticket
 from tickets.transitions import is_lead_of_tier, is_member_of_tier
 

@@ -210,10 +210,3 @@ class DepartmentOutput(serializers.ModelSerializer):
         model = Department
         fields = ["slug", "name", "description", "tiers"]
         read_only_fields = fields
-
-
-@extend_schema_serializer(component_name="Token")
-class TokenOutput(serializers.Serializer):
-    token = serializers.CharField(
-        read_only=True, help_text=_('Send it as "Authorization: Token <token>".')
-    )

@@ -7,11 +7,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.schema import NO_SUCH_PAGE, REFERENCE_PARAMETER, error_responses
 from tickets.actions import do_open_ticket
 from tickets.api.common import ticket_response, validated
 from tickets.api.filters import TicketFilter
 from tickets.api.inputs import TicketCreateInput
-from tickets.api.schema import NO_SUCH_PAGE, REFERENCE_PARAMETER, error_responses
 from tickets.api.serializers import HandoffOutput, TicketOutput
 from tickets.models import Customer, Ticket
 from tickets.queries import access_ticket, handoffs_of, ticket_list

@@ -6,7 +6,8 @@ a malformed value must reach the view and get the API's JSON 404, not Django's H
 
 from django.urls import path
 
-from tickets.api import auth, departments, moves, tickets
+from core.api import auth
+from tickets.api import moves, tickets
 
 urlpatterns = [
     path("auth/token/", auth.TokenApi.as_view(), name="api-token"),
@@ -26,10 +27,4 @@ urlpatterns = [
     ),
     path("tickets/<str:reference>/resolve/", moves.ResolveApi.as_view(), name="api-ticket-resolve"),
     path("tickets/<str:reference>/notes/", moves.NotesApi.as_view(), name="api-ticket-notes"),
-    path("departments/", departments.DepartmentsApi.as_view(), name="api-departments"),
-    path(
-        "departments/<str:slug>/tiers/<str:level>/",
-        departments.TierApi.as_view(),
-        name="api-department-tier",
-    ),
 ]

@@ -1,26 +1,24 @@
-"""Caller lookup while the customer is on the line, the chosen caller's panel, and the
-customer's whole story across every department."""
+"""Caller lookup while the customer is on the line, and the chosen caller's panel.
 
-from django.apps import apps
+The customer's whole story (tickets, referrals, survey answers) is composed in ``desk``."""
+
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core.http import bad_parameter, parse_id
 from departments.roles import is_manager
-from tickets.errors import TicketNotFound
+from tickets.errors import CustomerNotFound
 from tickets.forms import LogCallForm
 from tickets.models import Customer
 from tickets.queries import (
     access_customer,
     callers_matching,
     customers_visible_to,
-    referrals_of_tickets,
     tickets_of_customer,
 )
-from tickets.views.common import bad_parameter, mark_openable, parse_id
-from tickets.views.ticket_page import customer_links
+from tickets.views.common import mark_openable
 
 MIN_LOOKUP = 2
 
@@ -77,71 +75,10 @@ def customer_block(request):
     if customer_id is not None:
         try:
             customer = access_customer(request.user, customer_id)
-        except TicketNotFound:
+        except CustomerNotFound:
             customer = None
     return render(
         request,
         "tickets/partials/customer_block.html",
         {"form": LogCallForm(), "picked": True, **customer_panel_context(request.user, customer)},
-    )
-
-
-def survey_answers(customer_id: int) -> list:
-    """The customer's satisfaction answers, newest first, each with ``reason_labels``.
-
-    Surveys belong to the reports app, which sits above tickets: read by name through the
-    app registry, never imported, and nothing at all when reports is not installed.
-    """
-    if not apps.is_installed("reports"):
-        return []
-    response_model = apps.get_model("reports", "SurveyResponse")
-    reason_fields = [f for f in response_model._meta.get_fields() if f.name.startswith("reason_")]
-    answers = list(
-        response_model.objects.filter(ticket__customer_id=customer_id).order_by(
-            "-answered_at", "-id"
-        )
-    )
-    for answer in answers:
-        answer.reason_labels = [
-            str(f.verbose_name) for f in reason_fields if getattr(answer, f.name)
-        ]
-    return answers
-
-
-@require_GET
-@login_required
-def customer_detail(request, customer_id):
-    """Every ticket of the customer in every department, the questions asked about them and
-    the answers, what the customer said in surveys, and links into other systems.
-
-    Open to managers and to whoever may read at least one of the customer's tickets; the
-    tickets the user may not read are listed (the customer is served as one person) but
-    not linked, and their referrals are not shown.
-    """
-    user = request.user
-    try:
-        customer = access_customer(user, customer_id)
-    except TicketNotFound as exc:
-        raise Http404(exc.message) from exc
-    tickets = mark_openable(user, tickets_of_customer(customer.pk).select_related("category"))
-    readable = [t.pk for t in tickets if t.can_open]
-    by_ticket: dict[int, list] = {}
-    for referral in referrals_of_tickets(readable):
-        by_ticket.setdefault(referral.ticket_id, []).append(referral)
-    for ticket in tickets:
-        ticket.referral_list = by_ticket.get(ticket.pk, [])
-    answers = survey_answers(customer.pk)
-    readable_set = set(readable)
-    for answer in answers:
-        answer.can_open = answer.ticket_id in readable_set
-    return render(
-        request,
-        "customers/customer_detail.html",
-        {
-            "customer": customer,
-            "tickets": tickets,
-            "open_count": sum(1 for t in tickets if t.is_open),
-            "answers": answers,
-            "links": customer_links(customer),
-        },
     )

@@ -7,15 +7,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.errors import InvalidInput, NotAllowed
+from core.http import bad_parameter, forbidden, parse_id, put_on_form
 from departments.queries import first_tier, front_line_department
 from departments.roles import is_manager
 from tickets import actions
-from tickets.errors import InvalidInput, NotAllowed
 from tickets.forms import LogCallForm
 from tickets.models import Category, Customer
 from tickets.queries import customers_visible_to
 from tickets.transitions import is_member_of_tier
-from tickets.views.common import bad_parameter, forbidden, parse_id, put_on_form
 from tickets.views.customers import customer_panel_context
 
 

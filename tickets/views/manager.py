@@ -6,11 +6,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from core.http import forbidden
 from departments.roles import is_manager
 from tickets.forms import TicketFilterForm
 from tickets.models import Status
 from tickets.queries import search_open_tickets, ticket_list
-from tickets.views.common import forbidden
 
 PAGE_SIZE = 50
 

@@ -17,12 +17,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from core.errors import Conflict, InvalidInput, NotAllowed
+from core.http import forbidden, put_on_form, safe_next
 from departments.roles import is_manager
 from tickets import actions, forms
-from tickets.errors import Conflict, InvalidInput, NotAllowed, TicketNotFound
+from tickets.errors import TicketNotFound
 from tickets.queries import access_ticket
 from tickets.transitions import is_lead_of_tier, is_member_of_tier
-from tickets.views.common import forbidden, get_ticket, put_on_form, safe_next, tier_members
+from tickets.views.common import get_ticket, tier_members
 from tickets.views.ticket_page import render_ticket_page
 
 

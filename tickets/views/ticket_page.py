@@ -10,11 +10,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from departments.models import CustomerLinkTemplate, Department
-from departments.queries import bulletins_for_category, department_ids_of
+from departments.models import CustomerLinkTemplate
+from departments.queries import bulletins_for_category
 from departments.roles import is_manager
 from tickets import forms
-from tickets.queries import handoffs_of, notes_of, referrals_of, tickets_of_customer
+from tickets.page import ticket_page_parts
+from tickets.queries import handoffs_of, notes_of, tickets_of_customer
 from tickets.timeline import timeline
 from tickets.transitions import allowed_moves
 from tickets.views.common import get_ticket, mark_openable, tier_members
@@ -33,22 +34,6 @@ def customer_links(customer) -> list[tuple[str, str, str]]:
             "department__name", "label"
         )
     ]
-
-
-def _refer_form(request, ticket, moves):
-    """The "ask another department" form, for whoever may act as the ticket's owner.
-
-    ``?ask=<slug>`` (the directory's "Ask this department" button) preselects one.
-    """
-    if not ({"resolve", "transfer"} & moves):
-        return None
-    initial = {}
-    slug = request.GET.get("ask", "")
-    if slug:
-        initial["department"] = (
-            Department.objects.filter(slug=slug).exclude(pk=ticket.department_id).first()
-        )
-    return forms.ReferForm(ticket=ticket, initial=initial)
 
 
 def _move_forms(ticket, moves: set[str], members) -> dict:
@@ -73,19 +58,9 @@ def render_ticket_page(request, ticket, *, bound=None, error=None, status=200):
     move_forms = _move_forms(ticket, moves, members)
     history = mark_openable(user, tickets_of_customer(ticket.customer_id).exclude(pk=ticket.pk))
     now = timezone.now()
-    referrals = list(referrals_of(ticket))
-    mine = department_ids_of(user)
-    for referral in referrals:
-        referral.overdue = referral.is_overdue(now)
-        # Members of the asked department answer from here too (the action re-checks).
-        referral.can_answer = (
-            ticket.is_open
-            and referral.is_open
-            and referral.department_id in mine
-            and (referral.claimed_by_id in (None, user.pk))
-        )
     bound = dict(bound or {})
-    refer_form = bound.pop("refer", None) or _refer_form(request, ticket, moves)
+    # What the apps above tickets add (referrals): they take their own bound forms.
+    parts = ticket_page_parts.build(request, ticket, moves=moves, bound=bound, now=now)
     for move, form in bound.items():
         if move == "assign":
             form.fields["to"].choices = forms.AssignForm(members=members).fields["to"].choices
@@ -102,20 +77,15 @@ def render_ticket_page(request, ticket, *, bound=None, error=None, status=200):
             "entries": timeline(
                 handoffs_of(ticket).select_related("charged_to").order_by("id"),
                 notes_of(ticket),
-                referrals,
-                now=now,
+                parts.entries,
             ),
             "history": history,
             "error": error,
             "just_logged": request.GET.get("new") == "1",
-            "referrals": referrals,
-            "open_referrals": sum(1 for r in referrals if r.is_open),
-            "overdue_referrals": sum(1 for r in referrals if r.overdue),
-            "refer_form": refer_form,
-            "answer_form": forms.AnswerReferralForm(),
             "bulletins": bulletins_for_category(now, ticket.category_id, limit=TICKET_BULLETINS),
             "customer_links": customer_links(ticket.customer),
             "is_manager": is_manager(user),
+            **parts.context,
         },
         status=status,
     )

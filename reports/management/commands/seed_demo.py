@@ -31,11 +31,12 @@ from departments.models import (
     Tier,
 )
 from departments.roles import managers_group
+from escalation.sweep import escalate_overdue
+from referrals.actions import do_answer_referral, do_refer_ticket
 from reports.months import month_containing
 from reports.simulation import SimulationResult, format_summary, has_simulated_history, simulate
 from tickets import actions
 from tickets.models import Category, Channel, Customer, Priority, Ticket
-from tickets.referral_actions import do_answer_referral, do_refer_ticket
 
 EMAIL_DOMAIN = "tierdesk.example"
 DEFAULT_PASSWORD = "demo"
@@ -459,7 +460,7 @@ class Command(BaseCommand):
             channel=Channel.WEB,
             now=now - RESOLVE_WITHIN - timedelta(minutes=30),
         )
-        actions.do_escalate_due_tickets(now=now)
+        escalate_overdue(now=now)
         ticket = actions.do_claim_ticket(ticket, ioana, now=now)
         made.append(
             actions.do_resolve_ticket(

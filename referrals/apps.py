@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReferralsConfig(AppConfig):
+    """Questions to other departments: asked from a ticket, answered by the department."""
+
+    name = "referrals"
+    verbose_name = _("Referrals")
+
+    def ready(self):
+        # The ticket page shows a ticket's referrals: this app adds its part to the page.
+        from referrals.queries import asked_departments_see_the_ticket
+        from referrals.ticket_page import referrals_part
+        from tickets.page import ticket_page_parts
+        from tickets.queries import visibility_conditions
+
+        ticket_page_parts.register(referrals_part)
+        # Whoever answers a referral must read what it is about.
+        if asked_departments_see_the_ticket not in visibility_conditions:
+            visibility_conditions.append(asked_departments_see_the_ticket)

@@ -1,0 +1,90 @@
+"""Reads of referrals that several places need."""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from departments.queries import department_ids_of
+from departments.roles import is_manager
+from referrals.errors import ReferralNotFound
+from referrals.models import Referral
+from tickets.models import Status, Ticket
+from tickets.queries import tickets_visible_to
+
+REFERRAL_RELATED = (
+    "ticket",
+    "ticket__customer",
+    "ticket__department",
+    "ticket__owner",
+    "department",
+    "asked_by",
+    "claimed_by",
+    "answered_by",
+)
+
+
+def referrals_visible_to(user) -> QuerySet[Referral]:
+    """Referrals on tickets ``user`` may read, and every referral to one of their departments."""
+    referrals = Referral.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return referrals.none()
+    if is_manager(user):
+        return referrals
+    return referrals.filter(
+        Q(department_id__in=department_ids_of(user))
+        | Q(ticket__in=tickets_visible_to(user).values("pk"))
+    )
+
+
+def referral_list(user) -> QuerySet[Referral]:
+    return referrals_visible_to(user).select_related(*REFERRAL_RELATED)
+
+
+def access_referral(user, referral_id) -> Referral:
+    """The referral if ``user`` may read it; the same not-found error for missing and hidden."""
+    try:
+        referral_id = int(referral_id)
+    except (TypeError, ValueError):
+        referral_id = 0
+    referral = None
+    if 0 < referral_id < 2**63:
+        referral = referral_list(user).filter(pk=referral_id).first()
+    if referral is None:
+        raise ReferralNotFound()
+    return referral
+
+
+def referrals_of(ticket: Ticket) -> QuerySet[Referral]:
+    """A ticket's questions to other departments, in the order they were asked."""
+    return ticket.referrals.select_related(
+        "department", "asked_by", "claimed_by", "answered_by"
+    ).order_by("asked_at", "id")
+
+
+def open_referrals_to(department_ids) -> QuerySet[Referral]:
+    """Unanswered questions to these departments on open tickets, the most urgent first."""
+    return (
+        Referral.objects.filter(
+            department_id__in=list(department_ids),
+            answered_at__isnull=True,
+            ticket__status=Status.OPEN,
+        )
+        .select_related(*REFERRAL_RELATED)
+        .order_by("due_at", "id")
+    )
+
+
+def referrals_of_tickets(ticket_ids) -> QuerySet[Referral]:
+    """Every referral on these tickets (one query for a customer's whole history)."""
+    return (
+        Referral.objects.filter(ticket_id__in=list(ticket_ids))
+        .select_related("department", "asked_by", "answered_by", "claimed_by")
+        .order_by("asked_at", "id")
+    )
+
+
+def asked_departments_see_the_ticket(user, department_ids: set[int]) -> Q | None:
+    """``tickets.queries.visibility_conditions``: a ticket any of these departments was
+    asked about (registered by ``ReferralsConfig.ready``)."""
+    if not department_ids:
+        return None
+    asked = Referral.objects.filter(ticket=OuterRef("pk"), department_id__in=department_ids)
+    return Q(Exists(asked))

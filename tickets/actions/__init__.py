@@ -1,0 +1,42 @@
+"""Every change to a ticket happens in this package.
+
+Each ``do_*`` function locks the ticket row, checks that the move is allowed and that the
+actor may make it, changes the ticket, writes exactly one Handoff in the same transaction
+and leaves side effects (emails) to run after commit. Views, the API, the admin, Celery
+tasks and commands call these (through ``tickets.rules``' ``check_*`` entry points where a
+person asks); nothing else saves a ticket. ``moves`` holds a person's moves,
+``escalation`` the clock's write (the sweep that calls it is ``escalation.sweep``).
+"""
+
+from tickets.actions.common import MAX_TEXT, clean_text, lock_ticket, require_open, user_by_username
+from tickets.actions.escalation import SweepResult, do_escalate_batch
+from tickets.actions.moves import (
+    do_add_note,
+    do_assign_ticket,
+    do_claim_ticket,
+    do_open_and_resolve_ticket,
+    do_open_ticket,
+    do_pass_up,
+    do_release_ticket,
+    do_resolve_ticket,
+    do_transfer_ticket,
+)
+
+__all__ = [
+    "MAX_TEXT",
+    "SweepResult",
+    "clean_text",
+    "do_add_note",
+    "do_assign_ticket",
+    "do_claim_ticket",
+    "do_escalate_batch",
+    "do_open_and_resolve_ticket",
+    "do_open_ticket",
+    "do_pass_up",
+    "do_release_ticket",
+    "do_resolve_ticket",
+    "do_transfer_ticket",
+    "lock_ticket",
+    "require_open",
+    "user_by_username",
+]

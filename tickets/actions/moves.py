@@ -1,0 +1,270 @@
+"""The moves of a ticket: opening it, claiming, releasing, assigning, passing up,
+transferring, resolving, and notes."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import Conflict, InvalidInput, NotAllowed
+from departments.deadlines import due_at as deadline
+from departments.models import Department
+from departments.queries import first_tier, front_line_department, membership_at, next_tier
+from departments.roles import is_manager
+from tickets import notifications
+from tickets.actions.common import (
+    _enter_tier,
+    _record,
+    _save_and_record,
+    _state,
+    clean_text,
+    lock_ticket,
+    require_open,
+)
+from tickets.errors import AlreadyClaimed
+from tickets.models import (
+    Category,
+    Channel,
+    Customer,
+    HandoffKind,
+    Note,
+    Priority,
+    Status,
+    Ticket,
+)
+from tickets.signals import ticket_resolved
+from tickets.transitions import is_lead_of_tier, is_member_of_tier
+
+
+def do_open_ticket(
+    actor,
+    *,
+    subject: str,
+    customer: Customer,
+    description: str = "",
+    department: Department | None = None,
+    category: Category | None = None,
+    priority: str = Priority.NORMAL,
+    channel: str = Channel.PHONE,
+    previous_ticket: Ticket | None = None,
+    now: datetime | None = None,
+) -> Ticket:
+    """Log a new ticket at tier 1 of a department (the front line by default).
+
+    The person who took the call owns it when they sit at that tier; otherwise it waits
+    in the tier's queue.
+    """
+    now = now or timezone.now()
+    subject = clean_text(subject, "subject", required=True, max_length=200)
+    description = clean_text(description, "description", required=False)
+    if priority not in Priority.values:
+        raise InvalidInput(_("Unknown priority."), field="priority")
+    if channel not in Channel.values:
+        raise InvalidInput(_("Unknown channel."), field="channel")
+    department = department or front_line_department()
+    if department is None:
+        raise InvalidInput(_("No department given and no front-line department exists."), field="department")
+    tier = first_tier(department)
+    if tier is None:
+        raise InvalidInput(_("This department has no tiers yet."), field="department")
+
+    with transaction.atomic():
+        owner = actor if is_member_of_tier(actor, tier.pk) else None
+        ticket = Ticket(
+            subject=subject,
+            description=description,
+            customer=customer,
+            category=category,
+            priority=priority,
+            channel=channel,
+            department=department,
+            tier=tier,
+            owner=owner,
+            owned_since=now if owner is not None else None,
+            status=Status.OPEN,
+            opened_at=now,
+            opened_by=actor,
+            tier_entered_at=now,
+            due_at=deadline(now, tier.resolve_within),
+            previous_ticket=previous_ticket,
+            # The journey starts here: no change of hands yet, one tier, this entry.
+            handoff_count=0,
+            tiers_visited=1,
+            last_handoff_at=now,
+        )
+        ticket.save()
+        _record(ticket, HandoffKind.OPENED, actor, now, before={})
+    return ticket
+
+
+# --- moves inside a tier --------------------------------------------------------------
+
+
+def do_claim_ticket(ticket: Ticket | int, actor, *, now: datetime | None = None) -> Ticket:
+    """Take an unowned ticket from the tier's queue.
+
+    Raises AlreadyClaimed when a colleague got there first.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        ticket = lock_ticket(ticket)
+        require_open(ticket)
+        if not (is_member_of_tier(actor, ticket.tier_id) or is_manager(actor)):
+            raise NotAllowed(_("Only members of %(tier)s can claim its tickets.") % {"tier": ticket.tier.name})
+        if ticket.owner_id == actor.pk:
+            raise Conflict(_("You already own this ticket."))
+        if ticket.owner_id is not None:
+            raise AlreadyClaimed(ticket.owner.get_full_name() or ticket.owner.username)
+        before = _state(ticket)
+        ticket.owner = actor
+        _save_and_record(ticket, ["owner"], HandoffKind.CLAIMED, actor, now, before=before)
+    return ticket
+
+
+def do_release_ticket(ticket: Ticket | int, actor, *, note: str = "", now: datetime | None = None) -> Ticket:
+    """Put an owned ticket back into its tier's queue (the clock keeps running)."""
+    now = now or timezone.now()
+    note = clean_text(note, "note", required=False)
+    with transaction.atomic():
+        ticket = lock_ticket(ticket)
+        require_open(ticket)
+        if ticket.owner_id is None:
+            raise Conflict(_("Nobody owns this ticket."))
+        if not (ticket.owner_id == actor.pk or is_lead_of_tier(actor, ticket.tier_id) or is_manager(actor)):
+            raise NotAllowed(_("Only the owner or a lead of the tier can release this ticket."))
+        before = _state(ticket)
+        ticket.owner = None
+        _save_and_record(ticket, ["owner"], HandoffKind.RELEASED, actor, now, before=before, note=note)
+    return ticket
+
+
+def do_assign_ticket(ticket: Ticket | int, actor, assignee, *, note: str = "", now: datetime | None = None) -> Ticket:
+    """A tier lead (or a manager) gives the ticket to a member of its tier."""
+    now = now or timezone.now()
+    note = clean_text(note, "note", required=False)
+    with transaction.atomic():
+        ticket = lock_ticket(ticket)
+        require_open(ticket)
+        if not (is_lead_of_tier(actor, ticket.tier_id) or is_manager(actor)):
+            raise NotAllowed(_("Only a lead of %(tier)s can assign its tickets.") % {"tier": ticket.tier.name})
+        if assignee is None or not assignee.is_active or membership_at(assignee, ticket.tier_id) is None:
+            raise InvalidInput(
+                _("%(user)s is not a member of %(tier)s.")
+                % {"user": getattr(assignee, "username", "?"), "tier": ticket.tier.name},
+                field="to",
+            )
+        if ticket.owner_id == assignee.pk:
+            raise Conflict(_("%(user)s already owns this ticket.") % {"user": assignee.username})
+        before = _state(ticket)
+        ticket.owner = assignee
+        _save_and_record(ticket, ["owner"], HandoffKind.ASSIGNED, actor, now, before=before, note=note)
+        if assignee.pk != actor.pk:
+            notifications.notify_assigned(ticket, actor, assignee)
+    return ticket
+
+
+# --- moves out of a tier --------------------------------------------------------------
+
+
+def _require_owner_or_manager(ticket: Ticket, actor, what: str) -> None:
+    if not (ticket.owner_id == actor.pk or is_manager(actor)):
+        raise NotAllowed(_("Only the ticket's owner can %(what)s it.") % {"what": what})
+
+
+def do_pass_up(ticket: Ticket | int, actor, *, note: str, now: datetime | None = None) -> Ticket:
+    """Hand the ticket to the next tier's queue, saying what was tried; restarts the clock."""
+    now = now or timezone.now()
+    note = clean_text(note, "note", required=True)
+    with transaction.atomic():
+        ticket = lock_ticket(ticket)
+        require_open(ticket)
+        _require_owner_or_manager(ticket, actor, _("pass up"))
+        above = next_tier(ticket.tier)
+        if above is None:
+            raise Conflict(_("%(tier)s is the top tier: resolve the ticket here.") % {"tier": ticket.tier.name})
+        before = _state(ticket)
+        _enter_tier(ticket, above, now)
+        _save_and_record(
+            ticket, ["department", "tier", "owner", "tier_entered_at", "due_at"],
+            HandoffKind.PASSED, actor, now, before=before, note=note,
+        )
+        notifications.notify_arrived_in_queue(ticket, _("passed up"), note)
+    return ticket
+
+
+def do_transfer_ticket(
+    ticket: Ticket | int, actor, *, department: Department, note: str, now: datetime | None = None
+) -> Ticket:
+    """Move the ticket to another department's first tier, with the reason; restarts the clock."""
+    now = now or timezone.now()
+    note = clean_text(note, "note", required=True)
+    with transaction.atomic():
+        ticket = lock_ticket(ticket)
+        require_open(ticket)
+        _require_owner_or_manager(ticket, actor, _("transfer"))
+        if department is None:
+            raise InvalidInput(_("Choose a department."), field="department")
+        if department.pk == ticket.department_id:
+            raise InvalidInput(_("The ticket is already in %(d)s.") % {"d": department.name}, field="department")
+        entry = first_tier(department)
+        if entry is None:
+            raise InvalidInput(_("%(d)s has no tiers yet.") % {"d": department.name}, field="department")
+        before = _state(ticket)
+        _enter_tier(ticket, entry, now)
+        # A new pyramid starts a new clock: a breach in the old department does not follow.
+        ticket.breached = False
+        ticket.breached_at = None
+        _save_and_record(
+            ticket, ["department", "tier", "owner", "tier_entered_at", "due_at", "breached", "breached_at"],
+            HandoffKind.TRANSFERRED, actor, now, before=before, note=note,
+        )
+        notifications.notify_arrived_in_queue(ticket, _("transferred"), note)
+    return ticket
+
+
+def do_resolve_ticket(
+    ticket: Ticket | int, actor, *, resolution: str, on_first_call: bool = False, now: datetime | None = None
+) -> Ticket:
+    """Close the ticket for good with what was done. It never changes again."""
+    now = now or timezone.now()
+    resolution = clean_text(resolution, "resolution", required=True)
+    with transaction.atomic():
+        ticket = lock_ticket(ticket)
+        require_open(ticket)
+        _require_owner_or_manager(ticket, actor, _("resolve"))
+        before = _state(ticket)
+        ticket.status = Status.RESOLVED
+        ticket.resolved_at = now
+        ticket.resolved_by = actor
+        ticket.resolution = resolution
+        ticket.resolved_on_first_call = on_first_call
+        _save_and_record(
+            ticket, ["status", "resolved_at", "resolved_by", "resolution", "resolved_on_first_call"],
+            HandoffKind.RESOLVED, actor, now, before=before, note=resolution,
+        )
+        ticket_resolved.send(sender=Ticket, ticket=ticket, actor=actor)
+    return ticket
+
+
+def do_open_and_resolve_ticket(actor, *, resolution: str, now: datetime | None = None, **fields) -> Ticket:
+    """Log a call that was answered on the spot: opened and resolved in one transaction."""
+    now = now or timezone.now()
+    resolution = clean_text(resolution, "resolution", required=True)
+    with transaction.atomic():
+        ticket = do_open_ticket(actor, now=now, **fields)
+        if ticket.owner_id != actor.pk and not is_manager(actor):
+            raise NotAllowed(_("Only a member of the first tier can resolve a call on the spot."))
+        return do_resolve_ticket(ticket, actor, resolution=resolution, on_first_call=True, now=now)
+
+
+def do_add_note(ticket: Ticket | int, actor, *, body: str, internal: bool = True, now: datetime | None = None) -> Note:
+    """Add a note; notes never move the ticket or its clock."""
+    now = now or timezone.now()
+    body = clean_text(body, "body", required=True)
+    with transaction.atomic():
+        ticket = lock_ticket(ticket)
+        require_open(ticket)
+        return Note.objects.create(ticket=ticket, author=actor, body=body, internal=internal, created_at=now)
+
+
