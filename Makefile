@@ -3,7 +3,7 @@
 #   make run     the product on the embedded default (SQLite + filesystem broker under var/),
 #                web + worker + beat, demo organisation loaded; Ctrl-C stops everything.
 #                Set DATABASE_URL / CELERY_BROKER_URL to run the same on PostgreSQL / Redis.
-#   make test    lint and the whole test suite against PostgreSQL and Redis on 127.0.0.1
+#   make test    lint, type check and the whole test suite against PostgreSQL and Redis on 127.0.0.1
 #                (started if they are down).
 
 PYTHON ?= python3
@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 export PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock run test drill lint format-check bench migrate seed sweep clean docker-build docker-up docker-down
+.PHONY: help install lock run test typecheck drill lint format-check bench migrate seed sweep clean docker-build docker-up docker-down
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -43,13 +43,19 @@ lock: ## Pin every installed dependency in requirements.lock (after editing pypr
 run: install ## Run web + worker + beat on http://127.0.0.1:$PORT with the demo data
 	$(PY) scripts/run.py --port $(PORT)
 
-test: install ## Lint, then run the whole test suite on PostgreSQL and Redis
+test: install ## Lint, type check, then run the whole test suite on PostgreSQL and Redis
 	scripts/ensure-services.sh
 	$(PY) -m ruff check .
+	$(MAKE) --no-print-directory typecheck
 	@# pytest exits 5 when it collected nothing: a suite that silently vanished is a failure.
 	@status=0; $(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; \
 	exit $$status
+
+# The application's packages; strict where pyproject.toml's [tool.mypy] overrides say so.
+TYPED := config core outbox departments tickets referrals escalation reports desk
+typecheck: install ## mypy with the Django and DRF stubs (strict on core, queries, rules, actions)
+	$(PY) -m mypy $(TYPED)
 
 # Not part of `make test`: it takes about 8 minutes and stops and starts its own redis-server
 # and refuses connections to its own database (tierdesk_drill). docs/reliability.md.

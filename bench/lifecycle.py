@@ -1,19 +1,13 @@
-"""One ticket's life, played in memory and written as tickets/actions.py would have written it.
+"""One ticket's life, played in memory and written as tickets/actions/ would have written it.
 
 ``Life`` holds a ticket's state and changes it only by the moves the actions allow (open,
 claim, release, assign, pass up, transfer, resolve) and the sweep's two (escalate, breach).
-Each move appends one ledger row with the facts the actions store: ``since_previous``,
-``tier_time`` (the tier's time configured at that moment), ``due_at`` (the deadline in
-force before the move), ``held_for`` (at minus the previous owner's ``owned_since``) and,
-for a time-out, ``charged_to`` by the rule of tickets/responsibility.py; it keeps the
-journey columns (``handoff_count``, ``tiers_visited``, ``last_handoff_at``,
-``owned_since``) and one holding per (owner, tier) first given. ``play`` chooses the moves:
-agents' habits, queues, the sweep's minute, transfers and their returns, breaches, the
-stuck backlog.
-
-Instants are whole seconds since the Unix epoch (UTC); durations whole seconds. A move at
-or after the database's "now" (``stop_at``) is never made (``Stop``): the ticket stays as
-it was, as it would at the moment the database is looked at.
+Each move appends one ledger row with the facts the actions store (``since_previous``,
+``tier_time``, ``due_at`` before the move, ``held_for``, a time-out's ``charged_to`` by
+tickets/responsibility.py), keeps the journey columns and one holding per (owner, tier)
+first given. ``play`` chooses the moves: agents' habits, queues, the sweep's minute,
+transfers and their returns, breaches, the stuck backlog. Instants are whole seconds since
+the Unix epoch (UTC); a move at or after the database's "now" (``stop_at``) is never made.
 """
 
 from dataclasses import dataclass, field

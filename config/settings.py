@@ -209,6 +209,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Tierdesk <tierdesk@l
 TIERDESK_BASE_URL = env.str("TIERDESK_BASE_URL", default="http://127.0.0.1:8000")
 
 # --- Tierdesk rules -------------------------------------------------------------------
+# A new tier's time (departments.models.default_resolve_within); existing tiers keep theirs.
 TIERDESK_DEFAULT_RESOLVE_WITHIN = timedelta(hours=env.float("TIERDESK_RESOLVE_WITHIN_HOURS", default=20))
 TIERDESK_FRONT_LINE_DEPARTMENT = env.str("TIERDESK_FRONT_LINE_DEPARTMENT", default="customer-service")
 ESCALATION_SWEEP_SECONDS = env.float("ESCALATION_SWEEP_SECONDS", default=60)

@@ -17,7 +17,7 @@ class RowId:
             raise ValueError(value)
         return number
 
-    def to_url(self, value) -> str:
+    def to_url(self, value: int | str) -> str:
         return str(int(value))
 
 

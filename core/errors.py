@@ -9,7 +9,7 @@ class TierdeskError(Exception):
     http_status = 400
     default_message = _("The request could not be carried out.")
 
-    def __init__(self, message=None, *, field: str | None = None):
+    def __init__(self, message: object = None, *, field: str | None = None) -> None:
         self.message = str(message or self.default_message)
         self.field = field
         super().__init__(self.message)

@@ -1,10 +1,22 @@
 """Form fields every app shares."""
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
+# For the type checker the mixin is a Field (it calls Field.clean); at run time it adds no base.
+# Django's classes are not subscriptable at run time, hence the generic alias below too.
+if TYPE_CHECKING:
+    _FieldBase = forms.Field
+    _ModelMultipleChoiceField = forms.ModelMultipleChoiceField[Model]
+else:
+    _FieldBase = object
+    _ModelMultipleChoiceField = forms.ModelMultipleChoiceField
 
-class LimitedChoicesMixin:
+
+class LimitedChoicesMixin(_FieldBase):
     """A multiple choice refused past ``max_choices`` entries, before anything is looked up.
 
     Django's ModelMultipleChoiceField already drops repeats and checks every value in one
@@ -13,7 +25,7 @@ class LimitedChoicesMixin:
 
     max_choices = 50
 
-    def clean(self, value):
+    def clean(self, value: Any) -> Any:
         if isinstance(value, (list, tuple)) and len(value) > self.max_choices:
             raise forms.ValidationError(
                 _("Choose at most %(n)d.") % {"n": self.max_choices}, code="too_many"
@@ -21,5 +33,5 @@ class LimitedChoicesMixin:
         return super().clean(value)
 
 
-class LimitedModelMultipleChoiceField(LimitedChoicesMixin, forms.ModelMultipleChoiceField):
+class LimitedModelMultipleChoiceField(LimitedChoicesMixin, _ModelMultipleChoiceField):
     pass

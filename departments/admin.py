@@ -1,8 +1,19 @@
-from django.contrib import admin
+"""The admin: the organisation's setup. Tier times, memberships, key contacts and bulletins
+are written through ``departments.actions`` here too, so the admin's changes obey the same
+rules and leave the same configuration record as the screens' and the API's."""
 
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import NotAllowed
+from departments import actions as department_actions
 from departments.models import (
     Bulletin,
     Category,
+    ConfigurationChange,
     CustomerLinkTemplate,
     Department,
     DigestRun,
@@ -11,6 +22,91 @@ from departments.models import (
     StaffPreferences,
     Tier,
 )
+
+
+def _acting(call):
+    """Run an action for the admin: a refusal is the admin's 403."""
+    try:
+        return call()
+    except NotAllowed as error:
+        raise PermissionDenied(error.message) from error
+
+
+def _save_tier(request, tier, form, change):
+    if change and "resolve_within" in form.changed_data:
+        # The time goes through the action (checked, recorded); the rest is saved as typed.
+        resolve_within = tier.resolve_within
+        tier.resolve_within = form.initial["resolve_within"]
+        tier.save()
+        changed = _acting(
+            lambda: department_actions.do_change_tier_time(
+                tier, by=request.user, resolve_within=resolve_within
+            )
+        )
+        tier.resolve_within = changed.resolve_within
+    else:
+        tier.save()
+
+
+def _save_membership(request, membership, form, change):
+    if change and "user" in form.changed_data:
+        # Another person in the row is another seat: the old one ends, a new one begins.
+        _acting(lambda: department_actions.do_remove_membership(membership, by=request.user))
+        change = False
+    if change:
+        changed = _acting(
+            lambda: department_actions.do_change_membership(
+                membership, by=request.user, tier=membership.tier, is_lead=membership.is_lead
+            )
+        )
+    else:
+        changed = _acting(
+            lambda: department_actions.do_add_membership(
+                by=request.user, user=membership.user, tier=membership.tier,
+                is_lead=membership.is_lead,
+            )
+        )
+    membership.pk = changed.pk
+
+
+def _save_contact(request, contact, form, change):
+    fields = {name: getattr(contact, name) for name in department_actions.CONTACT_FIELDS}
+    if change:
+        _acting(lambda: department_actions.do_change_contact(contact, by=request.user, **fields))
+    else:
+        added = _acting(
+            lambda: department_actions.do_add_contact(
+                by=request.user, department=contact.department, **fields
+            )
+        )
+        contact.pk = added.pk
+
+
+class ActionsFormsetMixin:
+    """Save the inlines of memberships, key contacts and tiers through the actions."""
+
+    savers = {}
+    removers = {}
+
+    def save_formset(self, request, form, formset, change):
+        saver = self.savers.get(formset.model)
+        if saver is None:
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)
+        remove = self.removers.get(formset.model)
+        for obj in formset.deleted_objects:
+            if remove is None:
+                obj.delete()
+            else:
+                _acting(lambda obj=obj: remove(obj, by=request.user))
+        changed = {id(obj) for obj, _fields in formset.changed_objects}
+        for inline_form in formset.forms:
+            obj = inline_form.instance
+            if obj in formset.deleted_objects or not inline_form.has_changed():
+                continue
+            if obj in formset.new_objects or id(obj) in changed:
+                saver(request, obj, inline_form, id(obj) in changed)
+        return None
 
 
 class TierInline(admin.TabularInline):
@@ -38,11 +134,16 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(ActionsFormsetMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "referral_response_within"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [TierInline, MembershipInline, KeyContactInline, CustomerLinkInline]
+    savers = {Tier: _save_tier, Membership: _save_membership, KeyContact: _save_contact}
+    removers = {
+        Membership: department_actions.do_remove_membership,
+        KeyContact: department_actions.do_remove_contact,
+    }
 
 
 @admin.register(Tier)
@@ -51,6 +152,9 @@ class TierAdmin(admin.ModelAdmin):
     list_filter = ["department"]
     ordering = ["department__name", "level"]
 
+    def save_model(self, request, obj, form, change):
+        _save_tier(request, obj, form, change)
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
@@ -58,6 +162,20 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["department", "is_lead"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     autocomplete_fields = ["user"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A seat moves between tiers of one department; another department is a new seat.
+        return ["user", "department"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        _save_membership(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        _acting(lambda: department_actions.do_remove_membership(obj, by=request.user))
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset:
+            self.delete_model(request, membership)
 
 
 @admin.register(Category)
@@ -74,14 +192,77 @@ class KeyContactAdmin(admin.ModelAdmin):
     search_fields = ["name", "role", "email"]
     autocomplete_fields = ["user"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A contact belongs to one department; another department's is a new contact.
+        return ["department"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        _save_contact(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        _acting(lambda: department_actions.do_remove_contact(obj, by=request.user))
+
+    def delete_queryset(self, request, queryset):
+        for contact in queryset:
+            self.delete_model(request, contact)
+
+
+class BulletinAdminForm(forms.ModelForm):
+    class Meta:
+        model = Bulletin
+        fields = list(department_actions.BULLETIN_FIELDS)
+
+    def clean_expires_at(self):
+        # The action refuses a new expiry in the past; say so on the field, not with a 500.
+        expires_at = self.cleaned_data.get("expires_at")
+        if (
+            "expires_at" in self.changed_data
+            and expires_at is not None
+            and expires_at <= timezone.now()
+        ):
+            raise forms.ValidationError(_("Choose a moment in the future."))
+        return expires_at
+
 
 @admin.register(Bulletin)
 class BulletinAdmin(admin.ModelAdmin):
+    form = BulletinAdminForm
     list_display = ["title", "department", "kind", "pinned", "posted_at", "expires_at"]
     list_filter = ["department", "kind", "pinned"]
     search_fields = ["title", "body"]
     filter_horizontal = ["categories"]
     autocomplete_fields = ["author"]
+    # The author and the moment of posting are the action's to set.
+    readonly_fields = ["author", "posted_at"]
+    actions = ["expire_selected"]
+
+    def has_delete_permission(self, request, obj=None):
+        # News is expired, never deleted: it stays in the record and in past digests.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in department_actions.BULLETIN_FIELDS}
+        try:
+            if change:
+                saved = department_actions.do_edit_bulletin(obj, by=request.user, **fields)
+            else:
+                saved = department_actions.do_post_bulletin(by=request.user, **fields)
+        except NotAllowed as error:
+            raise PermissionDenied(error.message) from error
+        obj.pk, obj.author, obj.posted_at = saved.pk, saved.author, saved.posted_at
+
+    def save_related(self, request, form, formsets, change):
+        # The categories were set by the action; saving the form's again would repeat it.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change)
+
+    @admin.action(description=_("Expire the selected bulletins"))
+    def expire_selected(self, request, queryset):
+        for bulletin in queryset:
+            try:
+                department_actions.do_expire_bulletin(bulletin, by=request.user)
+            except NotAllowed as error:
+                self.message_user(request, error.message, messages.ERROR)
 
 
 @admin.register(CustomerLinkTemplate)
@@ -104,4 +285,23 @@ class DigestRunAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ConfigurationChange)
+class ConfigurationChangeAdmin(admin.ModelAdmin):
+    """The configuration record, read-only: rows are written by the actions and never changed."""
+
+    list_display = ["changed_at", "changed_by_name", "kind", "object_repr", "department"]
+    list_filter = ["kind", "department"]
+    search_fields = ["object_repr", "changed_by_name"]
+    date_hierarchy = "changed_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

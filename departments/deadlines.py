@@ -12,8 +12,3 @@ def due_at(entered_at: datetime, resolve_within: timedelta) -> datetime:
     if entered_at.tzinfo is None:
         raise ValueError("entered_at must be an aware datetime")
     return entered_at.astimezone(UTC) + resolve_within
-
-
-def time_left(due: datetime, now: datetime) -> timedelta:
-    """Return how long is left before ``due`` (negative once it has passed)."""
-    return due - now

@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from departments.models import DigestRun
 from departments.queries import bulletins_posted_between, digest_recipients
 from outbox.actions import queue_email
+from outbox.rendering import render_email
 
 
 @dataclass(frozen=True)
@@ -37,24 +37,21 @@ def previous_week(now: datetime) -> Week:
 def compose(week: Week) -> tuple[str, str, int]:
     """Return the digest's subject, plain-text body and number of bulletins."""
     bulletins = list(bulletins_posted_between(week.starts_at, week.ends_at))
-    subject = _("Tierdesk: news from every department, week of %(d)s") % {"d": week.start.isoformat()}
-    if not bulletins:
-        return subject, _("No department posted news last week."), 0
-    lines = []
-    current = None
+    departments: list[dict] = []
     for bulletin in bulletins:
-        if bulletin.department_id != current:
-            current = bulletin.department_id
-            lines.append(f"\n== {bulletin.department.name} ==")
-        pin = " [pinned]" if bulletin.pinned else ""
-        until = ""
-        if bulletin.expires_at:
-            local = bulletin.expires_at.astimezone(ZoneInfo(settings.TIERDESK_TIME_ZONE))
-            until = " " + _("(until %(d)s)") % {"d": local.strftime("%Y-%m-%d %H:%M")}
-        lines.append(f"* {bulletin.get_kind_display()}: {bulletin.title}{pin}{until}")
-        lines.extend("  " + line for line in bulletin.body.strip().splitlines())
-    footer = _("You receive this because you work with Tierdesk. Turn it off on your preferences page.")
-    return subject, "\n".join(lines).strip() + "\n\n-- \n" + footer, len(bulletins)
+        if not departments or departments[-1]["id"] != bulletin.department_id:
+            departments.append({"id": bulletin.department_id, "name": bulletin.department.name, "bulletins": []})
+        departments[-1]["bulletins"].append(
+            {
+                "kind": bulletin.get_kind_display(),
+                "title": bulletin.title,
+                "pinned": bulletin.pinned,
+                "expires_at": bulletin.expires_at,
+                "lines": bulletin.body.strip().splitlines(),
+            }
+        )
+    subject, body = render_email("weekly_digest", {"week_start": week.start, "departments": departments})
+    return subject, body, len(bulletins)
 
 
 def send_weekly_digest(*, now=None, sent_by=None, scheduled: bool = True) -> DigestRun | None:

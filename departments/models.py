@@ -9,7 +9,28 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 DEFAULT_RESOLVE_WITHIN = timedelta(hours=20)
+# The one limit on a tier's time: the model, the database constraint, the actions and the
+# API's input all read it from here.
+MAX_RESOLVE_WITHIN = timedelta(days=365)
 DEFAULT_REFERRAL_RESPONSE_WITHIN = timedelta(hours=4)
+
+
+def default_resolve_within() -> timedelta:
+    """A new tier's time: ``TIERDESK_RESOLVE_WITHIN_HOURS`` (20 unless configured)."""
+    value = getattr(settings, "TIERDESK_DEFAULT_RESOLVE_WITHIN", DEFAULT_RESOLVE_WITHIN)
+    return value if isinstance(value, timedelta) else DEFAULT_RESOLVE_WITHIN
+
+
+def validate_resolve_within(value: timedelta) -> None:
+    """Refuse a tier time that is not more than zero or past ``MAX_RESOLVE_WITHIN``."""
+    if value <= timedelta(0):
+        raise ValidationError(_("Give a time longer than zero."), code="min_value")
+    if value > MAX_RESOLVE_WITHIN:
+        raise ValidationError(
+            _("Keep it at most %(days)d days."),
+            code="max_value",
+            params={"days": MAX_RESOLVE_WITHIN.days},
+        )
 
 
 class Department(models.Model):
@@ -37,7 +58,8 @@ class Tier(models.Model):
     name = models.CharField(_("name"), max_length=80)
     resolve_within = models.DurationField(
         _("resolve within"),
-        default=DEFAULT_RESOLVE_WITHIN,
+        default=default_resolve_within,
+        validators=[validate_resolve_within],
         help_text=_("How long a ticket may stay unresolved at this tier before it is escalated."),
     )
 
@@ -48,7 +70,7 @@ class Tier(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["department", "level"], name="tier_unique_level"),
             models.CheckConstraint(
-                condition=models.Q(resolve_within__lte=timedelta(days=365)), name="tier_resolve_within_sane"
+                condition=models.Q(resolve_within__lte=MAX_RESOLVE_WITHIN), name="tier_resolve_within_sane"
             ),
             models.CheckConstraint(condition=models.Q(level__gte=1), name="tier_level_positive"),
             models.CheckConstraint(
@@ -148,6 +170,8 @@ class KeyContact(models.Model):
             errors["duty_until"] = _("Give both the start and the end of the duty hours.")
         if self.backup_id and self.backup_id == self.pk:
             errors["backup"] = _("Someone cannot be their own backup.")
+        elif self.backup_id and self.backup.department_id != self.department_id:
+            errors["backup"] = _("The backup must be a contact of the same department.")
         if errors:
             raise ValidationError(errors)
 
@@ -275,3 +299,70 @@ class DigestRun(models.Model):
 
     def __str__(self):
         return f"Digest of week {self.week_start}"
+
+
+class ConfigurationChangeKind(models.TextChoices):
+    TIER_TIME = "tier_time", _("Tier time changed")
+    MEMBERSHIP_ADDED = "membership_added", _("Membership added")
+    MEMBERSHIP_CHANGED = "membership_changed", _("Membership changed")
+    MEMBERSHIP_REMOVED = "membership_removed", _("Membership removed")
+    CONTACT_ADDED = "contact_added", _("Contact added")
+    CONTACT_CHANGED = "contact_changed", _("Contact changed")
+    CONTACT_REMOVED = "contact_removed", _("Contact removed")
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Rows that are written once: the application never updates or deletes them in bulk.
+
+    Django's deletion collector uses the base manager, so removing a user or a department
+    still nulls their references here.
+    """
+
+    def update(self, **kwargs):
+        raise TypeError("configuration changes are append-only")
+
+    def delete(self):
+        raise TypeError("configuration changes are append-only")
+
+
+class ConfigurationChange(models.Model):
+    """One change of configuration that moves deadlines or responsibility: who, when, what,
+    and the values before and after, as they were at the time.
+
+    Written only by ``departments.actions``; read by managers. The names are copied so the
+    record still reads right after the person, tier or contact is renamed or removed.
+    """
+
+    changed_at = models.DateTimeField(_("when"), db_index=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("by"),
+    )
+    changed_by_name = models.CharField(_("by (as named then)"), max_length=150)
+    kind = models.CharField(_("what"), max_length=30, choices=ConfigurationChangeKind.choices)
+    department = models.ForeignKey(
+        Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("department"),
+    )
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    object_repr = models.CharField(_("object"), max_length=300)
+    old_value = models.JSONField(_("before"), null=True, blank=True)
+    new_value = models.JSONField(_("after"), null=True, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("configuration change")
+        verbose_name_plural = _("configuration changes")
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("configuration changes are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("configuration changes are append-only")

@@ -1,18 +1,27 @@
 """Reads about the organisation that several places need."""
 
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 
 from departments.models import Department, Membership, Tier
 from departments.roles import MANAGERS_GROUP
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from departments.models import Bulletin, KeyContact
 
 
 def front_line_department() -> Department | None:
     return Department.objects.filter(slug=settings.TIERDESK_FRONT_LINE_DEPARTMENT).first()
 
 
-def departments_with_tiers():
+def departments_with_tiers() -> QuerySet[Department]:
     return Department.objects.prefetch_related(Prefetch("tiers", queryset=Tier.objects.order_by("level")))
 
 
@@ -24,9 +33,9 @@ def next_tier(tier: Tier) -> Tier | None:
     return Tier.objects.filter(department_id=tier.department_id, level__gt=tier.level).order_by("level").first()
 
 
-def memberships_of(user):
+def memberships_of(user: Any) -> list[Membership]:
     """Return the user's memberships (cached on the user object for the request)."""
-    cached = getattr(user, "_tierdesk_memberships", None)
+    cached: list[Membership] | None = getattr(user, "_tierdesk_memberships", None)
     if cached is None:
         if not user.is_authenticated:
             cached = []
@@ -36,23 +45,23 @@ def memberships_of(user):
     return cached
 
 
-def membership_at(user, tier_id: int) -> Membership | None:
+def membership_at(user: Any, tier_id: int) -> Membership | None:
     return next((m for m in memberships_of(user) if m.tier_id == tier_id), None)
 
 
-def department_ids_of(user) -> set[int]:
+def department_ids_of(user: Any) -> set[int]:
     return {m.department_id for m in memberships_of(user)}
 
 
-def members_of_tier(tier: Tier):
+def members_of_tier(tier: Tier) -> QuerySet[Membership]:
     return Membership.objects.filter(tier=tier).select_related("user")
 
 
-def leads_of_tier(tier_id: int):
+def leads_of_tier(tier_id: int) -> QuerySet[Membership]:
     return Membership.objects.filter(tier_id=tier_id, is_lead=True, user__is_active=True).select_related("user")
 
 
-def current_bulletins(now, *, department=None):
+def current_bulletins(now: datetime, *, department: Department | None = None) -> "QuerySet[Bulletin]":
     """Bulletins in force at ``now``: pinned first, then newest."""
     from django.db.models import Q
 
@@ -66,7 +75,7 @@ def current_bulletins(now, *, department=None):
     )
 
 
-def bulletins_for_category(now, category_id: int | None, limit: int = 10) -> list:
+def bulletins_for_category(now: datetime, category_id: int | None, limit: int = 10) -> "list[Bulletin]":
     """Current bulletins with those about ``category_id`` first (then pinned, then newest)."""
     from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
 
@@ -81,7 +90,7 @@ def bulletins_for_category(now, category_id: int | None, limit: int = 10) -> lis
     return list(bulletins[:limit])
 
 
-def bulletins_posted_between(start, end):
+def bulletins_posted_between(start: datetime, end: datetime) -> "QuerySet[Bulletin]":
     from departments.models import Bulletin
 
     return (
@@ -91,7 +100,7 @@ def bulletins_posted_between(start, end):
     )
 
 
-def directory(search: str = ""):
+def directory(search: str = "") -> QuerySet[Department]:
     """Departments with their tiers and contacts, optionally narrowed by a search text."""
     from django.db.models import Q
 
@@ -110,7 +119,7 @@ def directory(search: str = ""):
     return departments
 
 
-def on_duty(contacts, now) -> list:
+def on_duty(contacts: "Iterable[KeyContact]", now: datetime) -> "list[KeyContact]":
     """The contacts on duty at ``now`` on the organisation's wall clock."""
     from zoneinfo import ZoneInfo
 
@@ -118,7 +127,7 @@ def on_duty(contacts, now) -> list:
     return [c for c in contacts if c.is_on_duty(local_now)]
 
 
-def digest_recipients():
+def digest_recipients() -> "QuerySet[User]":
     """Active staff with an email who have not opted out of the weekly digest."""
     from django.contrib.auth import get_user_model
 

@@ -1,11 +1,14 @@
-"""The department screens: who can help (the directory), news (bulletins), preferences."""
+"""The department screens: who can help (the directory), news (bulletins), preferences, and
+the record of configuration changes."""
 
 from django.urls import path
 
-from departments.views import bulletins, directory, preferences
+from departments.views import bulletins, changes, directory, preferences
 
 urlpatterns = [
     path("directory/", directory.directory_page, name="directory"),
+    # Before the department page, whose slug would otherwise match "changes".
+    path("directory/changes/", changes.configuration_changes, name="configuration-changes"),
     path("directory/<slug:slug>/", directory.department_page, name="department-detail"),
     path("directory/<slug:slug>/contacts/", directory.contact_add, name="department-contact-add"),
     path(

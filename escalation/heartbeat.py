@@ -79,6 +79,7 @@ def try_report_stopped_clock(now: datetime | None = None) -> bool:
     """
     from departments.queries import manager_emails
     from outbox.actions import queue_email
+    from outbox.rendering import render_email
 
     now = now or timezone.now()
     _heartbeat(now)
@@ -88,19 +89,11 @@ def try_report_stopped_clock(now: datetime | None = None) -> bool:
         outage_began = heartbeat.last_sweep_at or heartbeat.watched_since
         if status.ok or (heartbeat.stop_reported_at and heartbeat.stop_reported_at >= outage_began):
             return False
-        last = heartbeat.last_sweep_at.isoformat() if heartbeat.last_sweep_at else "never"
-        minutes = round(status.age.total_seconds() / 60)
-        queue_email(
+        subject, body = render_email(
             "clock_stopped",
-            manager_emails(),
-            f"Tierdesk: the escalation clock has stopped ({minutes} min without a sweep)",
-            "No escalation sweep has completed for "
-            f"{minutes} minutes (last completed sweep: {last}).\n\n"
-            "Tickets past their tier's time are not being escalated. Check that exactly one "
-            "Celery beat and at least one worker are running and can reach the broker and the "
-            "database; /healthz/ shows the clock's state.\n\n"
-            "This message is sent once per outage.",
+            {"minutes": round(status.age.total_seconds() / 60), "last_sweep_at": heartbeat.last_sweep_at},
         )
+        queue_email("clock_stopped", manager_emails(), subject, body)
         heartbeat.stop_reported_at = now
         heartbeat.save(update_fields=["stop_reported_at"])
     log.error("Escalation clock stopped: no sweep for %s; managers told.", status.age)

@@ -15,15 +15,15 @@ the retry), and ``redacted`` is all the admin ever shows.
 import logging
 import re
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from outbox.models import OutboundEmail
@@ -69,11 +69,11 @@ def one_line(value: str) -> str:
 
 # Set inside ``not_delivered()`` to the block's mailbox: emails are recorded as sent and
 # never handed to a worker.
-_not_delivered: ContextVar[deque | None] = ContextVar("tierdesk_outbox_not_delivered", default=None)
+_not_delivered: ContextVar[deque[OutboundEmail] | None] = ContextVar("tierdesk_outbox_not_delivered", default=None)
 
 
 @contextmanager
-def not_delivered(keep: int = 200):
+def not_delivered(keep: int = 200) -> Iterator[deque[OutboundEmail]]:
     """Record the emails queued inside the block as sent, without sending or dispatching them.
 
     For generated history (``manage.py simulate``): its people and customers are made up, so
@@ -82,7 +82,7 @@ def not_delivered(keep: int = 200):
     with its secrets removed as after any send. What "arrived" is yielded: the last
     ``keep`` emails as received (unsaved rows, secrets in place), newest last.
     """
-    mailbox: deque = deque(maxlen=keep)
+    mailbox: deque[OutboundEmail] = deque(maxlen=keep)
     token = _not_delivered.set(mailbox)
     try:
         yield mailbox
@@ -90,13 +90,13 @@ def not_delivered(keep: int = 200):
         _not_delivered.reset(token)
 
 
-def not_delivered_mailbox() -> deque:
+def not_delivered_mailbox() -> deque[OutboundEmail]:
     """The emails received inside the current ``not_delivered()`` block (empty outside one)."""
     mailbox = _not_delivered.get()
     return mailbox if mailbox is not None else deque()
 
 
-def _record_not_delivered(email: OutboundEmail, mailbox: deque) -> None:
+def _record_not_delivered(email: OutboundEmail, mailbox: deque[OutboundEmail]) -> None:
     mailbox.append(
         OutboundEmail(
             kind=email.kind, recipients=email.recipients, subject=email.subject,
@@ -221,7 +221,9 @@ def _send_timeout() -> float:
     return getattr(settings, "EMAIL_TIMEOUT", None) or DEFAULT_SEND_TIMEOUT
 
 
-def pending_emails(now, *, retry_after=None):
+def pending_emails(
+    now: datetime, *, retry_after: timedelta | None = None
+) -> QuerySet[OutboundEmail]:
     """Pending emails old enough that the on-commit delivery has clearly not happened.
 
     A row never tried waits ``retry_after`` from its creation; a row that failed waits
@@ -244,19 +246,25 @@ def retry_delay(attempts: int, retry_after: timedelta) -> timedelta:
     """
     if attempts <= 0:
         return retry_after
-    return min(retry_after * 2 ** min(attempts - 1, 20), max(retry_after, MAX_RETRY_DELAY))
+    # A whole number: the exponent is never negative here (typeshed types int ** int as Any).
+    factor: int = 2 ** min(attempts - 1, 20)
+    return min(retry_after * factor, max(retry_after, MAX_RETRY_DELAY))
 
 
-def drain(now=None, *, retry_after=None, limit: int = 500) -> int:
+def drain(
+    now: datetime | None = None, *, retry_after: timedelta | None = None, limit: int = 500
+) -> int:
     """Deliver pending emails directly (the periodic catch-up); return how many were sent."""
     now = now or timezone.now()
     retry_after = settings.OUTBOX_RETRY_AFTER if retry_after is None else retry_after
     candidates = pending_emails(now, retry_after=retry_after).values_list(
         "pk", "attempts", "last_attempt_at"
     )
+    # A row tried before has its last_attempt_at: pending_emails selects it by that time.
     due = [
         pk
         for pk, attempts, last_attempt_at in candidates[: limit * 4]
-        if attempts == 0 or last_attempt_at <= now - retry_delay(attempts, retry_after)
+        if attempts == 0
+        or (last_attempt_at is not None and last_attempt_at <= now - retry_delay(attempts, retry_after))
     ][:limit]
     return sum(1 for email_id in due if deliver(email_id))

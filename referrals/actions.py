@@ -1,24 +1,24 @@
 """Every change to a referral: asking another department, claiming the question, answering it.
 
-A referral never moves its ticket: owner, tier and clock stay as they are. The rules mirror
-``tickets.actions``: lock, check, change, then notify after commit through the outbox.
+A referral never moves its ticket: owner, tier and clock stay as they are. The steps mirror
+``tickets.actions``: lock, check (who may is ``referrals.rules``), change, then notify after
+commit through the outbox. People ask through ``referrals.checks``.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import Conflict, InvalidInput, NotAllowed
+from core.errors import Conflict, InvalidInput
 from departments.models import Department, Membership
-from departments.queries import department_ids_of
-from departments.roles import is_manager
 from outbox.actions import queue_email, queue_emails
+from outbox.rendering import render_email, rendered_email
 from referrals.models import Referral
+from referrals.rules import may_answer_someone_elses, require_right
 from tickets.actions import clean_text, lock_ticket, require_open
 from tickets.errors import AlreadyClaimed, TicketResolved
 from tickets.models import Status, Ticket
@@ -32,11 +32,6 @@ def _lock_referral(referral: Referral | int) -> Referral:
     return Referral.objects.select_related("ticket", "department", "claimed_by", "asked_by").get(pk=referral_id)
 
 
-def _require_member(referral: Referral, actor) -> None:
-    if not (referral.department_id in department_ids_of(actor) or is_manager(actor)):
-        raise NotAllowed(_("Only members of %(d)s can answer its referrals.") % {"d": referral.department.name})
-
-
 def _require_unanswered(referral: Referral) -> None:
     if referral.answered_at is not None:
         raise Conflict(_("This referral has been answered; answers are final."))
@@ -44,17 +39,23 @@ def _require_unanswered(referral: Referral) -> None:
         raise TicketResolved()
 
 
+def _claimer_name(referral: Referral) -> str:
+    """The name of whoever took a claimed question (read with it by ``_lock_referral``)."""
+    claimed_by = referral.claimed_by
+    assert claimed_by is not None  # only asked of a referral whose claimed_by_id is set
+    return claimed_by.get_full_name() or claimed_by.username
+
+
 def do_refer_ticket(
-    ticket: Ticket | int, actor, *, department: Department, question: str, now: datetime | None = None
+    ticket: Ticket | int, *, by: User, department: Department | None, question: str, now: datetime | None = None
 ) -> Referral:
-    """Ask another department a question about a ticket the actor owns."""
+    """Ask another department a question about a ticket: its owner (or a manager) asks."""
     now = now or timezone.now()
     question = clean_text(question, "question", required=True)
     with transaction.atomic():
         ticket = lock_ticket(ticket)
         require_open(ticket)
-        if not (ticket.owner_id == actor.pk or is_manager(actor)):
-            raise NotAllowed(_("Only the ticket's owner can ask another department about it."))
+        require_right("refer", by, ticket)
         if department is None:
             raise InvalidInput(_("Choose a department."), field="department")
         if department.pk == ticket.department_id:
@@ -63,73 +64,58 @@ def do_refer_ticket(
                 field="department",
             )
         referral = Referral.objects.create(
-            ticket=ticket, department=department, question=question, asked_by=actor, asked_at=now,
+            ticket=ticket, department=department, question=question, asked_by=by, asked_at=now,
             due_at=now + department.referral_response_within,
         )
         leads = Membership.objects.filter(department=department, is_lead=True, user__is_active=True)
-        queue_email(
-            "referral_asked",
-            leads.exclude(user__email="").values_list("user__email", flat=True),
-            _("Question from %(d)s about %(ref)s") % {"d": ticket.department.name, "ref": ticket.reference},
-            _("%(who)s asks %(dept)s:\n\n%(q)s\n\nPlease answer by %(due)s.\n%(url)s")
-            % {
-                "who": actor.get_full_name() or actor.username, "dept": department.name, "q": question,
-                "due": referral.due_at.astimezone(ZoneInfo(settings.TIERDESK_TIME_ZONE)).strftime("%Y-%m-%d %H:%M"), "url": ticket_url(ticket.pk),
-            },
+        subject, body = render_email(
+            "referral_asked", {"referral": referral, "ticket": ticket, "actor": by, "url": ticket_url(ticket.pk)}
         )
+        queue_email("referral_asked", leads.exclude(user__email="").values_list("user__email", flat=True), subject, body)
     return referral
 
 
-def do_claim_referral(referral: Referral | int, actor, *, now: datetime | None = None) -> Referral:
+def do_claim_referral(referral: Referral | int, *, by: User, now: datetime | None = None) -> Referral:
     """A member of the asked department takes the question."""
     now = now or timezone.now()
     with transaction.atomic():
         referral = _lock_referral(referral)
-        _require_member(referral, actor)
+        require_right("claim", by, referral)
         _require_unanswered(referral)
-        if referral.claimed_by_id == actor.pk:
+        if referral.claimed_by_id == by.pk:
             raise Conflict(_("You have already taken this question."))
         if referral.claimed_by_id is not None:
-            raise AlreadyClaimed(referral.claimed_by.get_full_name() or referral.claimed_by.username)
-        referral.claimed_by = actor
+            raise AlreadyClaimed(_claimer_name(referral))
+        referral.claimed_by = by
         referral.claimed_at = now
         referral.save(update_fields=["claimed_by", "claimed_at"])
     return referral
 
 
-def do_answer_referral(referral: Referral | int, actor, *, answer: str, now: datetime | None = None) -> Referral:
+def do_answer_referral(referral: Referral | int, *, by: User, answer: str, now: datetime | None = None) -> Referral:
     """Answer the question; the answer is final and the ticket's owner is told."""
     now = now or timezone.now()
     answer = clean_text(answer, "answer", required=True)
     with transaction.atomic():
         referral = _lock_referral(referral)
-        _require_member(referral, actor)
+        require_right("answer", by, referral)
         _require_unanswered(referral)
-        if referral.claimed_by_id not in (None, actor.pk) and not is_manager(actor):
-            lead = Membership.objects.filter(
-                user=actor, department_id=referral.department_id, is_lead=True
-            ).exists()
-            if not lead:
-                raise AlreadyClaimed(referral.claimed_by.get_full_name() or referral.claimed_by.username)
+        if referral.claimed_by_id not in (None, by.pk) and not may_answer_someone_elses(by, referral):
+            raise AlreadyClaimed(_claimer_name(referral))
         if referral.claimed_by_id is None:
-            referral.claimed_by = actor
+            referral.claimed_by = by
             referral.claimed_at = now
         referral.answer = answer
-        referral.answered_by = actor
+        referral.answered_by = by
         referral.answered_at = now
         referral.save(update_fields=["claimed_by", "claimed_at", "answer", "answered_by", "answered_at"])
         ticket = referral.ticket
-        recipient = ticket.owner.email if ticket.owner_id and ticket.owner.email else referral.asked_by.email
-        queue_email(
-            "referral_answered",
-            [recipient],
-            _("%(d)s answered your question on %(ref)s") % {"d": referral.department.name, "ref": ticket.reference},
-            _("Your question:\n%(q)s\n\nAnswer from %(who)s:\n%(a)s\n\n%(url)s")
-            % {
-                "q": referral.question, "who": actor.get_full_name() or actor.username, "a": answer,
-                "url": ticket_url(ticket.pk),
-            },
+        owner = ticket.owner if ticket.owner_id else None
+        recipient = owner.email if owner is not None and owner.email else referral.asked_by.email
+        subject, body = render_email(
+            "referral_answered", {"referral": referral, "ticket": ticket, "actor": by, "url": ticket_url(ticket.pk)}
         )
+        queue_email("referral_answered", [recipient], subject, body)
     return referral
 
 
@@ -137,7 +123,7 @@ def do_answer_referral(referral: Referral | int, actor, *, answer: str, now: dat
 class FlagResult:
     flagged: int = 0
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"flagged {self.flagged} overdue referral(s)"
 
 
@@ -147,8 +133,6 @@ def do_flag_overdue_referrals(*, now: datetime | None = None, batch_size: int = 
     Same rules as the escalation sweep: SKIP LOCKED batches, so concurrent runs flag each
     referral exactly once.
     """
-    from outbox.models import OutboundEmail
-
     now = now or timezone.now()
     result = FlagResult()
     while True:
@@ -163,7 +147,7 @@ def do_flag_overdue_referrals(*, now: datetime | None = None, batch_size: int = 
             if not rows:
                 break
             Referral.objects.filter(pk__in=[r[0] for r in rows]).update(overdue_flagged_at=now)
-            by_department: dict[int, list[tuple]] = {}
+            by_department: dict[int, list[tuple[int, int, int, str]]] = {}
             for row in rows:
                 by_department.setdefault(row[1], []).append(row)
             leads: dict[int, set[str]] = {}
@@ -174,11 +158,13 @@ def do_flag_overdue_referrals(*, now: datetime | None = None, batch_size: int = 
             ):
                 leads.setdefault(department_id, set()).add(email)
             queue_emails([
-                OutboundEmail(
-                    kind="referral_overdue",
-                    recipients=sorted(leads[department_id]),
-                    subject=_("%(n)d question(s) to your department are overdue") % {"n": len(items)},
-                    body="\n".join(f"{ticket_url(ticket_id)}  {question[:120]}" for _id, _d, ticket_id, question in items),
+                rendered_email(
+                    "referral_overdue",
+                    leads[department_id],
+                    {"questions": [
+                        {"url": ticket_url(ticket_id), "question": question}
+                        for _id, _d, ticket_id, question in items
+                    ]},
                 )
                 for department_id, items in by_department.items()
                 if leads.get(department_id)

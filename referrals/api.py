@@ -1,14 +1,15 @@
 """Referrals through the REST API: ask another department about a ticket, list the questions,
 take one and answer it.
 
-The steps are those of the ticket moves (``tickets.api.moves``): find what the user may
-see (404 for missing and hidden alike), refuse with 403 a user who may never act, check
-the body (400 naming the field), then call ``tickets.referral_actions``, whose errors the
-global exception handler turns into 400, 403 or 409.
+The steps are those of the ticket moves (``tickets.api.moves``): check the body (400
+naming the field), then call the ``referrals.checks`` entry point, which finds what the
+user may see (404 for missing and hidden alike), refuses with 403 a user without the right
+to the move (``referrals.rules``) and calls the action; the global exception handler turns
+their errors into 400, 403, 404 or 409. A bad body from a user who may not act at all is
+still that 404 or 403.
 """
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -25,17 +26,13 @@ from rest_framework.views import APIView
 
 from core.api.fields import SlugLookupField, Text
 from core.api.schema import NO_SUCH_PAGE, REFERENCE_PARAMETER, error_responses
-from core.errors import NotAllowed
 from departments.models import Department
-from departments.queries import department_ids_of
-from departments.roles import is_manager
-from referrals.actions import do_answer_referral, do_claim_referral, do_refer_ticket
+from referrals import checks
 from referrals.models import Referral
 from referrals.queries import REFERRAL_RELATED, access_referral, referral_list, referrals_of
 from tickets.actions import MAX_TEXT
-from tickets.api.common import validated
 from tickets.api.filters import StrictBooleanFilter
-from tickets.api.inputs import NO_SUCH_DEPARTMENT, ClaimInput
+from tickets.api.inputs import NO_SUCH_DEPARTMENT, ClaimInput, validated_unless_refused
 from tickets.api.serializers import ReferenceField
 from tickets.queries import access_ticket
 
@@ -147,11 +144,6 @@ class ReferralFilter(filters.FilterSet):
         return queryset.filter(**late) if value else queryset.exclude(**late)
 
 
-def _require_member(user, referral: Referral, message: str) -> None:
-    if not (referral.department_id in department_ids_of(user) or is_manager(user)):
-        raise NotAllowed(message % {"d": referral.department.name})
-
-
 # --- the endpoints -------------------------------------------------------------------------
 
 
@@ -194,12 +186,11 @@ class TicketReferralsApi(APIView):
     )
     def post(self, request: Request, reference: str) -> Response:
         user = request.user
-        ticket = access_ticket(user, reference)
-        if not (ticket.owner_id == user.pk or is_manager(user)):
-            raise NotAllowed(_("Only the ticket's owner can ask another department about it."))
-        data = validated(ReferInput, request)
-        referral = do_refer_ticket(
-            ticket, user, department=data["department"], question=data["question"]
+        data = validated_unless_refused(
+            ReferInput, request, lambda: checks.ticket_for_referring(user, reference)
+        )
+        referral = checks.check_refer_ticket(
+            user, reference, department=data["department"], question=data["question"]
         )
         return referral_response(request, referral, status_code=status.HTTP_201_CREATED)
 
@@ -270,10 +261,10 @@ class ReferralClaimApi(APIView):
     )
     def post(self, request: Request, referral_id: str) -> Response:
         user = request.user
-        referral = access_referral(user, referral_id)
-        _require_member(user, referral, _("Only members of %(d)s can take its questions."))
-        validated(ClaimInput, request)
-        return referral_response(request, do_claim_referral(referral, user))
+        validated_unless_refused(
+            ClaimInput, request, lambda: checks.referral_for(user, referral_id, "claim")
+        )
+        return referral_response(request, checks.check_claim_referral(user, referral_id))
 
 
 class ReferralAnswerApi(APIView):
@@ -303,7 +294,8 @@ class ReferralAnswerApi(APIView):
     )
     def post(self, request: Request, referral_id: str) -> Response:
         user = request.user
-        referral = access_referral(user, referral_id)
-        _require_member(user, referral, _("Only members of %(d)s can answer its referrals."))
-        data = validated(AnswerInput, request)
-        return referral_response(request, do_answer_referral(referral, user, answer=data["answer"]))
+        data = validated_unless_refused(
+            AnswerInput, request, lambda: checks.referral_for(user, referral_id, "answer")
+        )
+        referral = checks.check_answer_referral(user, referral_id, answer=data["answer"])
+        return referral_response(request, referral)

@@ -10,12 +10,15 @@ class ReferralsConfig(AppConfig):
 
     def ready(self):
         # The ticket page shows a ticket's referrals: this app adds its part to the page.
+        from departments.pages import directory_page_parts
+        from referrals.directory_page import ask_from_ticket_part
         from referrals.queries import asked_departments_see_the_ticket
         from referrals.ticket_page import referrals_part
         from tickets.page import ticket_page_parts
         from tickets.queries import visibility_conditions
 
         ticket_page_parts.register(referrals_part)
+        directory_page_parts.register(ask_from_ticket_part)
         # Whoever answers a referral must read what it is about.
         if asked_departments_see_the_ticket not in visibility_conditions:
             visibility_conditions.append(asked_departments_see_the_ticket)

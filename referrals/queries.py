@@ -1,7 +1,11 @@
 """Reads of referrals that several places need."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from core.http import row_id
 from departments.queries import department_ids_of
 from departments.roles import is_manager
 from referrals.errors import ReferralNotFound
@@ -21,7 +25,7 @@ REFERRAL_RELATED = (
 )
 
 
-def referrals_visible_to(user) -> QuerySet[Referral]:
+def referrals_visible_to(user: Any) -> QuerySet[Referral]:
     """Referrals on tickets ``user`` may read, and every referral to one of their departments."""
     referrals = Referral.objects.all()
     if not user.is_authenticated or not user.is_active:
@@ -34,19 +38,14 @@ def referrals_visible_to(user) -> QuerySet[Referral]:
     )
 
 
-def referral_list(user) -> QuerySet[Referral]:
+def referral_list(user: Any) -> QuerySet[Referral]:
     return referrals_visible_to(user).select_related(*REFERRAL_RELATED)
 
 
-def access_referral(user, referral_id) -> Referral:
+def access_referral(user: Any, referral_id: Any) -> Referral:
     """The referral if ``user`` may read it; the same not-found error for missing and hidden."""
-    try:
-        referral_id = int(referral_id)
-    except (TypeError, ValueError):
-        referral_id = 0
-    referral = None
-    if 0 < referral_id < 2**63:
-        referral = referral_list(user).filter(pk=referral_id).first()
+    pk = row_id(referral_id)
+    referral = None if pk is None else referral_list(user).filter(pk=pk).first()
     if referral is None:
         raise ReferralNotFound()
     return referral
@@ -59,7 +58,7 @@ def referrals_of(ticket: Ticket) -> QuerySet[Referral]:
     ).order_by("asked_at", "id")
 
 
-def open_referrals_to(department_ids) -> QuerySet[Referral]:
+def open_referrals_to(department_ids: Iterable[int]) -> QuerySet[Referral]:
     """Unanswered questions to these departments on open tickets, the most urgent first."""
     return (
         Referral.objects.filter(
@@ -72,7 +71,7 @@ def open_referrals_to(department_ids) -> QuerySet[Referral]:
     )
 
 
-def referrals_of_tickets(ticket_ids) -> QuerySet[Referral]:
+def referrals_of_tickets(ticket_ids: Iterable[int]) -> QuerySet[Referral]:
     """Every referral on these tickets (one query for a customer's whole history)."""
     return (
         Referral.objects.filter(ticket_id__in=list(ticket_ids))
@@ -81,7 +80,7 @@ def referrals_of_tickets(ticket_ids) -> QuerySet[Referral]:
     )
 
 
-def asked_departments_see_the_ticket(user, department_ids: set[int]) -> Q | None:
+def asked_departments_see_the_ticket(user: object, department_ids: set[int]) -> Q | None:
     """``tickets.queries.visibility_conditions``: a ticket any of these departments was
     asked about (registered by ``ReferralsConfig.ready``)."""
     if not department_ids:

@@ -2,45 +2,44 @@
 and their moments in the ticket's story (registered in ``ReferralsConfig.ready``)."""
 
 from departments.models import Department
-from departments.queries import department_ids_of
 from referrals.forms import AnswerReferralForm, ReferForm
 from referrals.queries import referrals_of
+from referrals.rules import may_answer_referral, may_refer
 from referrals.timeline import describe_referral
 from tickets.page import TicketPagePart
+
+# The ticket page also has the transfer form's department: the ask form's ids are its own.
+REFER_AUTO_ID = "id_refer_%s"
 
 
 def referrals_part(request, ticket, *, moves: set[str], bound: dict, now) -> TicketPagePart:
     user = request.user
     referrals = list(referrals_of(ticket))
-    mine = department_ids_of(user)
     for referral in referrals:
         referral.overdue = referral.is_overdue(now)
-        # Members of the asked department answer from here too (the action re-checks).
-        referral.can_answer = (
-            ticket.is_open
-            and referral.is_open
-            and referral.department_id in mine
-            and (referral.claimed_by_id in (None, user.pk))
-        )
-    refer_form = bound.pop("refer", None) or _refer_form(request, ticket, moves)
+        # The same predicate as the department's queue and the referral page.
+        referral.can_answer = may_answer_referral(user, referral)
+        if referral.can_answer:
+            # One answer form per question on the page: ids must not repeat.
+            referral.answer_form = AnswerReferralForm(auto_id=f"id_referral{referral.pk}_%s")
+    refer_form = bound.pop("refer", None) or _refer_form(request, ticket)
     return TicketPagePart(
         context={
             "referrals": referrals,
             "open_referrals": sum(1 for r in referrals if r.is_open),
             "overdue_referrals": sum(1 for r in referrals if r.overdue),
             "refer_form": refer_form,
-            "answer_form": AnswerReferralForm(),
         },
         entries=[entry for r in referrals for entry in describe_referral(r, now)],
     )
 
 
-def _refer_form(request, ticket, moves):
-    """The "ask another department" form, for whoever may act as the ticket's owner.
+def _refer_form(request, ticket):
+    """The "ask another department" form, for whoever may ask (``may_refer``).
 
     ``?ask=<slug>`` (the directory's "Ask this department" button) preselects one.
     """
-    if not ({"resolve", "transfer"} & moves):
+    if not may_refer(request.user, ticket):
         return None
     initial = {}
     slug = request.GET.get("ask", "")
@@ -48,4 +47,4 @@ def _refer_form(request, ticket, moves):
         initial["department"] = (
             Department.objects.filter(slug=slug).exclude(pk=ticket.department_id).first()
         )
-    return ReferForm(ticket=ticket, initial=initial)
+    return ReferForm(ticket=ticket, initial=initial, auto_id=REFER_AUTO_ID)

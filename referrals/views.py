@@ -1,9 +1,10 @@
 """Referrals in the browser: asking another department from a ticket, the departments'
 queue of questions, claiming one and answering it.
 
-The writes go through ``tickets.referral_actions``, which lock the row and re-check
-everything. As for the ticket moves, a user who may never make the move gets a 403 first,
-whatever the form says (a forged POST).
+The writes go through ``referrals.checks``, whose actions lock the row and re-check
+everything; what each card offers comes from the same predicates (``referrals.rules``). As
+for the ticket moves, a user without the right to the move gets a 403 first, whatever the
+form says (a forged POST).
 """
 
 from django.contrib import messages
@@ -18,22 +19,18 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import Conflict, InvalidInput, NotAllowed
 from core.http import forbidden, put_on_form, safe_next
-from departments.permissions import is_lead_in_department
 from departments.queries import department_ids_of
 from departments.roles import is_manager
-from referrals import forms
-from referrals.actions import do_answer_referral, do_claim_referral, do_refer_ticket
+from referrals import checks, forms
 from referrals.errors import ReferralNotFound
 from referrals.queries import access_referral, referral_list
+from referrals.rules import may_answer_referral, may_claim_referral
+from referrals.ticket_page import REFER_AUTO_ID
+from tickets.errors import TicketNotFound
 from tickets.views.common import get_ticket
 from tickets.views.ticket_page import render_ticket_page
 
 PAGE_SIZE = 50
-
-
-def may_answer(user, referral) -> bool:
-    """Members of the asked department and managers; the action re-checks under the lock."""
-    return referral.department_id in department_ids_of(user) or is_manager(user)
 
 
 def get_referral(user, referral_id):
@@ -48,20 +45,9 @@ def decorate(user, referrals, now=None) -> list:
     now = now or timezone.now()
     referrals = list(referrals)
     for referral in referrals:
-        member = may_answer(user, referral)
-        waiting = referral.is_open and referral.ticket.is_open
         referral.overdue = referral.is_overdue(now)
-        referral.can_claim = member and waiting and referral.claimed_by_id is None
-        # As in do_answer_referral: whoever took it, or a lead of the department, or a manager.
-        referral.can_answer = (
-            member
-            and waiting
-            and (
-                referral.claimed_by_id in (None, user.pk)
-                or is_manager(user)
-                or is_lead_in_department(user, referral.department_id)
-            )
-        )
+        referral.can_claim = may_claim_referral(user, referral)
+        referral.can_answer = may_answer_referral(user, referral)
     return referrals
 
 
@@ -70,21 +56,25 @@ def decorate(user, referrals, now=None) -> list:
 def refer_ticket(request, reference):
     """The owner asks another department a question from the ticket page."""
     user = request.user
-    ticket = get_ticket(user, reference)
     # The owner (or a manager) asks; whether the ticket is still open is the action's 409.
-    if not (ticket.owner_id == user.pk or is_manager(user)):
-        return forbidden(
-            request, NotAllowed(_("Only the ticket's owner can ask another department about it."))
-        )
-    form = forms.ReferForm(request.POST, ticket=ticket)
+    # Refused before the form is read, which needs the ticket (not its own department).
+    try:
+        ticket = checks.ticket_for_referring(user, reference)
+    except TicketNotFound as exc:
+        raise Http404(exc.message) from exc
+    except NotAllowed as exc:
+        return forbidden(request, exc)
+    form = forms.ReferForm(request.POST, ticket=ticket, auto_id=REFER_AUTO_ID)
     if form.is_valid():
         try:
-            referral = do_refer_ticket(
-                ticket,
+            referral = checks.check_refer_ticket(
                 user,
+                ticket.pk,
                 department=form.cleaned_data["department"],
                 question=form.cleaned_data["question"],
             )
+        except TicketNotFound as exc:
+            raise Http404(exc.message) from exc
         except NotAllowed as exc:
             return forbidden(request, exc)
         except InvalidInput as exc:
@@ -196,24 +186,17 @@ def _card(request, referral, *, message=None, ok=False):
 @login_required
 def claim_referral(request, referral_id):
     user = request.user
-    referral = get_referral(user, referral_id)
-    if not may_answer(user, referral):
-        return forbidden(
-            request,
-            NotAllowed(
-                _("Only members of %(d)s can take its questions.") % {"d": referral.department.name}
-            ),
-        )
     try:
-        do_claim_referral(referral, user)
+        referral = checks.check_claim_referral(user, referral_id)
+    except ReferralNotFound as exc:
+        raise Http404(exc.message) from exc
     except NotAllowed as exc:
         return forbidden(request, exc)
     except Conflict as exc:
+        referral = get_referral(user, referral_id)
         if request.htmx:
             return _card(request, referral, message=exc.message)
-        return _referral_page(
-            request, get_referral(user, referral.pk), error=exc.message, status=409
-        )
+        return _referral_page(request, referral, error=exc.message, status=409)
     if request.htmx:
         return _card(request, referral, message=_("Taken: it is yours to answer."), ok=True)
     messages.success(request, _("Taken: it is yours to answer."))
@@ -224,26 +207,21 @@ def claim_referral(request, referral_id):
 @login_required
 def answer_referral(request, referral_id):
     user = request.user
-    referral = get_referral(user, referral_id)
-    if not may_answer(user, referral):
-        return forbidden(
-            request,
-            NotAllowed(
-                _("Only members of %(d)s can answer its referrals.")
-                % {"d": referral.department.name}
-            ),
-        )
     form = forms.AnswerReferralForm(request.POST)
     if form.is_valid():
         try:
-            do_answer_referral(referral, user, answer=form.cleaned_data["answer"])
+            referral = checks.check_answer_referral(
+                user, referral_id, answer=form.cleaned_data["answer"]
+            )
+        except ReferralNotFound as exc:
+            raise Http404(exc.message) from exc
         except NotAllowed as exc:
             return forbidden(request, exc)
         except InvalidInput as exc:
             put_on_form(form, exc)
         except Conflict as exc:
             return _referral_page(
-                request, get_referral(user, referral.pk), error=exc.message, status=409
+                request, get_referral(user, referral_id), error=exc.message, status=409
             )
         else:
             messages.success(
@@ -257,4 +235,11 @@ def answer_referral(request, referral_id):
                 },
             )
             return redirect(safe_next(request, reverse("referral-queue")))
+    # A refusal comes before the form's errors, whatever was typed (a forged POST).
+    try:
+        referral = checks.referral_for(user, referral_id, "answer")
+    except ReferralNotFound as exc:
+        raise Http404(exc.message) from exc
+    except NotAllowed as exc:
+        return forbidden(request, exc)
     return _referral_page(request, referral, form=form, status=400)

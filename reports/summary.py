@@ -7,10 +7,10 @@ from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
 
 from departments.queries import manager_emails
 from outbox.actions import queue_email
+from outbox.rendering import render_email
 from reports.metrics import MonthlyReport, monthly_report
 from reports.metrics.closing import snapshot
 from reports.metrics.definitions import FIGURES
@@ -38,45 +38,43 @@ def _hours(seconds) -> str:
     return "\u2013" if seconds is None else f"{seconds / 3600:.1f} h"
 
 
-def summary_body(report: MonthlyReport) -> str:
-    """The email's text, with the dashboard's names for each figure (``FIGURES``)."""
+def summary_context(report: MonthlyReport) -> dict:
+    """The email's figures, with the dashboard's names for each (``FIGURES``)."""
     org = report.flow.organisation
     label = {key: str(f.label) for key, f in FIGURES.items()}
-    lines = [
-        _("Tierdesk summary for %(month)s") % {"month": report.month.label},
-        _("Every number counts distinct tickets; docs/metrics.md and the dashboard define each."),
-        "",
-        f"{label['opened']}: {org.opened}",
-        f"{label['resolved']}: {org.resolved} ({label['within_share']}: {_pct(org.within_share)})",
-        f"{label['median']}: {_hours(org.median_seconds)}; {label['p90']}: {_hours(org.p90_seconds)}",
-        f"{label['passed_up']}: {org.passed_up}; {label['escalated']}: {org.escalated};"
-        f" {label['breached']}: {org.breached}; {label['unowned_timeouts']}: {org.unowned_timeouts}",
-        f"{label['backlog']}: {org.backlog}",
-        f"{label['came_back_rate']}: {_pct(org.came_back_rate)} ({org.came_back})",
-        _("%(label)s: %(p)s of %(n)d answers")
-        % {
-            "label": label["satisfied"],
-            "p": _pct(report.satisfaction.overall.share),
-            "n": report.satisfaction.overall.responses,
-        },
-        "",
-        _("Top of the dumping report:"),
+    dumping = [
+        {
+            "who": (p.user.get_full_name() or p.user.username) if p.user else "?",
+            "department": p.tier.department.name,
+            "tier": p.tier.name,
+            "signs": "; ".join(
+                f"{label[name]} {getattr(p, name)}" for name in DUMPING_SIGNS if getattr(p, name)
+            ),
+            "dumped_share": _pct(p.dumped_share),
+            "flagged": p.is_flagged,
+        }
+        for p in report.dumping[:TOP_DUMPING]
     ]
-    top = report.dumping[:TOP_DUMPING]
-    for p in top:
-        who = (p.user.get_full_name() or p.user.username) if p.user else "?"
-        flag = _(" (well above the tier)") if p.is_flagged else ""
-        signs = "; ".join(
-            f"{label[name]} {getattr(p, name)}" for name in DUMPING_SIGNS if getattr(p, name)
-        )
-        lines.append(
-            f"- {who}, {p.tier.department.name} · {p.tier.name}: {signs};"
-            f" {label['dumped_share']} {_pct(p.dumped_share)}{flag}"
-        )
-    if not top:
-        lines.append(_("- nobody dumped a ticket."))
-    lines += ["", _("The whole report: %(url)s") % {"url": dashboard_url(report.month)}]
-    return "\n".join(lines)
+    return {
+        "month": report.month.label,
+        "label": label,
+        "org": org,
+        "shown": {
+            "within_share": _pct(org.within_share),
+            "median": _hours(org.median_seconds),
+            "p90": _hours(org.p90_seconds),
+            "came_back_rate": _pct(org.came_back_rate),
+            "satisfied": _pct(report.satisfaction.overall.share),
+        },
+        "answers": report.satisfaction.overall.responses,
+        "dumping": dumping,
+        "url": dashboard_url(report.month),
+    }
+
+
+def summary_email(report: MonthlyReport) -> tuple[str, str]:
+    """The (subject, body) of the month's summary (``templates/emails/monthly_summary.txt``)."""
+    return render_email("monthly_summary", summary_context(report))
 
 
 class MonthNotOver(ValueError):
@@ -103,8 +101,7 @@ def send_monthly_summary(month: Month, *, now=None) -> int:
             report = monthly_report(month, comment_limit=0)
             summary.figures = snapshot(report)
             summary.save(update_fields=["figures"])
-            subject = _("Tierdesk: %(month)s in figures") % {"month": report.month.label}
-            body = summary_body(report)
+            subject, body = summary_email(report)
             for email in recipients:
                 # One message each: managers do not see each other's addresses.
                 queue_email("monthly_summary", [email], subject, body)

@@ -2,7 +2,7 @@
 
 The link carries a random token (256 bits from ``secrets.token_urlsafe(32)``) next to the
 ticket's reference; only the token's SHA-256 is stored (the email's copy of the link is
-removed from the outbox once it is sent, ``tickets.outbox.secret_link``). It works once,
+removed from the outbox once it is sent, ``outbox.actions.secret_link``). It works once,
 for that ticket, until it expires, and grants nothing else.
 """
 
@@ -13,11 +13,10 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from outbox.actions import queue_email, secret_link
+from outbox.rendering import render_email
 from reports.models import REASON_FIELDS, SurveyInvitation, SurveyResponse, hash_token
-from reports.months import organisation_zone
 from tickets.models import Ticket, parse_reference
 
 
@@ -57,24 +56,16 @@ def do_invite_to_survey(ticket: Ticket, *, now=None) -> tuple[SurveyInvitation, 
         created_at=now,
         expires_at=now + survey_valid_for(),
     )
-    queue_email(
+    subject, body = render_email(
         "survey",
-        [email],
-        _("How did we do? Your ticket %(ref)s") % {"ref": ticket.reference},
-        _(
-            'Hello %(name)s,\n\nyour request "%(subject)s" (%(ref)s) has been resolved.\n'
-            "Would you tell us how we did? It takes a minute and needs no account:\n\n%(url)s\n\n"
-            "The link works once and until %(until)s."
-        )
-        % {
-            "name": ticket.customer.name,
-            "subject": ticket.subject,
-            "ref": ticket.reference,
+        {
+            "ticket": ticket,
             # Only the hash is kept: the outbox drops the link once the email is sent.
             "url": secret_link(survey_url(ticket, token)),
-            "until": invitation.expires_at.astimezone(organisation_zone()).strftime("%Y-%m-%d"),
+            "expires_at": invitation.expires_at,
         },
     )
+    queue_email("survey", [email], subject, body)
     return invitation, token
 
 

@@ -72,7 +72,7 @@ class CategoryFactory(factory.django.DjangoModelFactory):
 
 def open_ticket(actor, *, customer=None, subject="Order arrived damaged", **fields) -> Ticket:
     """Open a ticket through the real action."""
-    return actions.do_open_ticket(actor, subject=subject, customer=customer or CustomerFactory(), **fields)
+    return actions.do_open_ticket(by=actor, subject=subject, customer=customer or CustomerFactory(), **fields)
 
 
 @dataclass

@@ -99,21 +99,21 @@ def build_world(role: str) -> World:
     phone_only = CustomerFactory(name="Radu Phone", email="")
     queued = open_ticket(org.andrei, customer=phone_only, subject="Waiting in the queue")
     passed = open_ticket(org.ravi, subject="Firmware question", category=refund)
-    actions.do_pass_up(passed, org.ravi, note="Checked the firmware version, no luck")
+    actions.do_pass_up(passed, by=org.ravi, note="Checked the firmware version, no luck")
     claimed_up = open_ticket(org.ana, subject="Refund over the limit")
-    actions.do_pass_up(claimed_up, org.ana, note="Above my refund limit")
-    actions.do_claim_ticket(claimed_up, org.marko)
+    actions.do_pass_up(claimed_up, by=org.ana, note="Above my refund limit")
+    actions.do_claim_ticket(claimed_up, by=org.marko)
     resolved = open_ticket(org.ana, customer=regular, subject="Wrong colour")
-    actions.do_resolve_ticket(resolved, org.ana, resolution="Sent the right colour")
+    actions.do_resolve_ticket(resolved, by=org.ana, resolution="Sent the right colour")
     follow_up = open_ticket(org.ravi, customer=regular, previous_ticket=resolved)
-    actions.do_add_note(follow_up, org.ravi, body="Customer called again", internal=False)
+    actions.do_add_note(follow_up, by=org.ravi, body="Customer called again", internal=False)
     transferred = open_ticket(org.ravi, subject="Wants a quote for 40 kettles")
-    actions.do_transfer_ticket(transferred, org.ravi, department=org.sales, note="A sales question")
-    asked = do_refer_ticket(mine, org.ana, department=org.sales, question="Is it in stock?")
+    actions.do_transfer_ticket(transferred, by=org.ravi, department=org.sales, note="A sales question")
+    asked = do_refer_ticket(mine, by=org.ana, department=org.sales, question="Is it in stock?")
     answered = do_refer_ticket(
-        claimed_up, org.marko, department=org.sales, question="Can we offer a voucher?"
+        claimed_up, by=org.marko, department=org.sales, question="Can we offer a voucher?"
     )
-    do_claim_referral(answered, org.elena)
+    do_claim_referral(answered, by=org.elena)
     Bulletin.objects.create(
         department=org.sales,
         author=org.elena,

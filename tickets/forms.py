@@ -80,7 +80,23 @@ class LogCallForm(forms.Form):
         return data
 
 
-class PassUpForm(forms.Form):
+class MoveForm(forms.Form):
+    """A move's form on the ticket page: its ids carry the move's name.
+
+    The page shows several move forms at once and some share field names (``note``), so
+    plain ids would repeat and a label would point at another form's box. The ids change,
+    the field names (what is posted) do not.
+    """
+
+    move = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{self.move}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class PassUpForm(MoveForm):
+    move = "pass"
     note = forms.CharField(
         label=_("What did you try?"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -88,7 +104,8 @@ class PassUpForm(forms.Form):
     )
 
 
-class TransferForm(forms.Form):
+class TransferForm(MoveForm):
+    move = "transfer"
     department = forms.ModelChoiceField(
         label=_("Department"), queryset=Department.objects.all(), empty_label=_("— choose —")
     )
@@ -102,11 +119,13 @@ class TransferForm(forms.Form):
             self.fields["department"].queryset = Department.objects.exclude(pk=ticket.department_id)
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(MoveForm):
+    move = "resolve"
     resolution = forms.CharField(label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class NoteForm(forms.Form):
+class NoteForm(MoveForm):
+    move = "note"
     VISIBILITY = [
         ("internal", _("Internal (staff only)")),
         ("customer", _("Visible to the customer")),
@@ -118,15 +137,19 @@ class NoteForm(forms.Form):
     )
 
 
-class ReleaseForm(forms.Form):
+class ReleaseForm(MoveForm):
+    move = "release"
     note = forms.CharField(label=_("Why release it? (optional)"), required=False)
 
 
-class ClaimForm(forms.Form):
+class ClaimForm(MoveForm):
     """Claiming needs no input; the form exists so every move goes through the same path."""
 
+    move = "claim"
 
-class AssignForm(forms.Form):
+
+class AssignForm(MoveForm):
+    move = "assign"
     to = forms.ModelChoiceField(
         label=_("Assign to"), queryset=get_user_model().objects.none(), empty_label=_("— member —")
     )

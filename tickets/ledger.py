@@ -326,6 +326,7 @@ def do_seal_ledger(*, now: datetime | None = None) -> tuple[LedgerSeal, bool]:
     """
     from departments.queries import manager_emails
     from outbox.actions import queue_email
+    from outbox.rendering import render_email
 
     now = now or timezone.now()
     day = seal_day(now)
@@ -342,20 +343,13 @@ def do_seal_ledger(*, now: datetime | None = None) -> tuple[LedgerSeal, bool]:
                 )
         except IntegrityError:
             return LedgerSeal.objects.get(day=day), False
-        queue_email(
+        subject, body = render_email(
             "ledger_seal",
-            manager_emails(),
-            f"Tierdesk ledger seal for {day:%Y-%m-%d}: {figures.digest[:16]}",
-            "\n".join([
-                f"The handoff ledger as of {now:%Y-%m-%d %H:%M} UTC:",
-                "",
-                f"  seal      {figures.digest}",
-                f"  tickets   {figures.tickets}",
-                f"  entries   {figures.handoffs} (hashed, up to entry {figures.last_handoff_id})",
-                "",
-                "Keep this email: it is a copy of the seal outside the database.",
-                "`manage.py verify_ledger --against-seal` recomputes the latest seal from the ledger;",
-                "a different value means an entry up to that point was changed or removed.",
-            ]),
+            {
+                "day": day, "now": now, "zone": settings.TIERDESK_TIME_ZONE, "digest": figures.digest,
+                "tickets": figures.tickets, "handoffs": figures.handoffs,
+                "last_handoff_id": figures.last_handoff_id,
+            },
         )
+        queue_email("ledger_seal", manager_emails(), subject, body)
     return seal, True

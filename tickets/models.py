@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.http import row_id
 from departments.models import Category, Department, Tier
 
 __all__ = [
@@ -42,8 +43,7 @@ def parse_reference(reference: str) -> int | None:
     match = _REFERENCE_RE.match(str(reference))
     if not match:
         return None
-    value = int(match.group(1))
-    return value if 0 < value < 2**63 else None
+    return row_id(int(match.group(1)))
 
 
 class Customer(models.Model):

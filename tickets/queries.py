@@ -1,13 +1,17 @@
 """Reads of tickets that several places need, each owning its joins."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import Combinable
 
+from core.http import row_id
 from departments.queries import department_ids_of, front_line_department
 from departments.roles import is_manager
 from tickets.errors import CustomerNotFound, TicketNotFound
-from tickets.models import Customer, Handoff, HandoffKind, Status, Ticket, parse_reference
+from tickets.models import Customer, Handoff, HandoffKind, Note, Status, Ticket, parse_reference
 
 TICKET_LIST_RELATED = ("customer", "department", "tier", "owner", "resolved_by", "category")
 
@@ -18,7 +22,7 @@ TICKET_LIST_RELATED = ("customer", "department", "tier", "owner", "resolved_by",
 visibility_conditions: list[Callable[[object, set[int]], Q | None]] = []
 
 
-def tickets_visible_to(user) -> QuerySet[Ticket]:
+def tickets_visible_to(user: Any) -> QuerySet[Ticket]:
     """Return the tickets ``user`` may read.
 
     Managers read everything. Others read their departments' tickets, any ticket they
@@ -35,7 +39,7 @@ def tickets_visible_to(user) -> QuerySet[Ticket]:
     handled = Handoff.objects.filter(ticket=OuterRef("pk")).filter(
         Q(actor=user) | Q(from_owner=user)
     )
-    visible = Q(department_id__in=departments) | Q(owner=user) | Exists(handled)
+    visible: Q | Combinable = Q(department_id__in=departments) | Q(owner=user) | Exists(handled)
     for condition in visibility_conditions:
         extra = condition(user, departments)
         if extra is not None:
@@ -43,7 +47,7 @@ def tickets_visible_to(user) -> QuerySet[Ticket]:
     return tickets.filter(visible)
 
 
-def access_ticket(user, reference, *, related=TICKET_LIST_RELATED) -> Ticket:
+def access_ticket(user: Any, reference: int | str, *, related: Iterable[str] = TICKET_LIST_RELATED) -> Ticket:
     """Return the ticket with this reference if ``user`` may read it.
 
     A ticket that exists but is out of sight raises the same error as a missing one, so
@@ -58,7 +62,7 @@ def access_ticket(user, reference, *, related=TICKET_LIST_RELATED) -> Ticket:
     return ticket
 
 
-def ticket_list(user) -> QuerySet[Ticket]:
+def ticket_list(user: Any) -> QuerySet[Ticket]:
     return tickets_visible_to(user).select_related(*TICKET_LIST_RELATED)
 
 
@@ -83,7 +87,9 @@ def queue_of_tier(tier_id: int) -> QuerySet[Ticket]:
     )
 
 
-def customers_matching(text: str, limit: int = 10, *, customers=None) -> QuerySet[Customer]:
+def customers_matching(
+    text: str, limit: int = 10, *, customers: QuerySet[Customer] | None = None
+) -> QuerySet[Customer]:
     """Customers (of ``customers``, by default all) matching a phone, email or name."""
     customers = Customer.objects.all() if customers is None else customers
     text = text.strip()
@@ -99,7 +105,7 @@ def customers_matching(text: str, limit: int = 10, *, customers=None) -> QuerySe
 # --- reads for the agent screens (home page, ticket page, log a call) ------------------
 
 
-def my_open_tickets(user) -> QuerySet[Ticket]:
+def my_open_tickets(user: Any) -> QuerySet[Ticket]:
     """Open tickets ``user`` owns, the one closest to escalation first."""
     return (
         Ticket.objects.filter(owner=user, status=Status.OPEN)
@@ -126,7 +132,7 @@ def tickets_of_customer(customer_id: int) -> QuerySet[Ticket]:
     )
 
 
-def visible_ticket_ids(user, ticket_ids) -> set[int]:
+def visible_ticket_ids(user: Any, ticket_ids: Iterable[int]) -> set[int]:
     """Return which of ``ticket_ids`` the user may open (one query for a whole list)."""
     ids = list(ticket_ids)
     if not ids:
@@ -134,12 +140,12 @@ def visible_ticket_ids(user, ticket_ids) -> set[int]:
     return set(tickets_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
 
 
-def notes_of(ticket: Ticket):
+def notes_of(ticket: Ticket) -> QuerySet[Note]:
     return ticket.notes.select_related("author").order_by("created_at", "id")
 
 
 def callers_matching(
-    text: str, limit: int = 8, recent: int = 3, *, customers=None
+    text: str, limit: int = 8, recent: int = 3, *, customers: QuerySet[Customer] | None = None
 ) -> list[Customer]:
     """Customers matching a phone, email or name, each with ``open_tickets`` and ``recent_tickets``.
 
@@ -193,7 +199,7 @@ def search_open_tickets(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket
 
 # --- referrals, transfers and the customer's whole story -------------------------------
 
-def transfers_of_department(department_id: int, *, since) -> QuerySet[Handoff]:
+def transfers_of_department(department_id: int, *, since: datetime) -> QuerySet[Handoff]:
     """Tickets transferred into or out of a department since ``since``, newest first."""
     return (
         Handoff.objects.filter(kind=HandoffKind.TRANSFERRED, at__gte=since)
@@ -203,7 +209,7 @@ def transfers_of_department(department_id: int, *, since) -> QuerySet[Handoff]:
     )
 
 
-def customers_visible_to(user) -> QuerySet[Customer]:
+def customers_visible_to(user: Any) -> QuerySet[Customer]:
     """Return the customers ``user`` may read: all for managers and for the front line (the
     people who take the calls must recognise a returning caller), else those with a ticket
     the user may read. The one rule for the customer page, the caller lookup and the
@@ -219,18 +225,13 @@ def customers_visible_to(user) -> QuerySet[Customer]:
     return customers.filter(Exists(tickets_visible_to(user).filter(customer_id=OuterRef("pk"))))
 
 
-def access_customer(user, customer_id) -> Customer:
+def access_customer(user: Any, customer_id: Any) -> Customer:
     """The customer if ``user`` is a manager or may read at least one of their tickets.
 
     Missing and out-of-sight customers raise the same error, so ids cannot be probed.
     """
-    try:
-        customer_id = int(customer_id)
-    except (TypeError, ValueError):
-        customer_id = 0
-    customer = None
-    if 0 < customer_id < 2**63:
-        customer = customers_visible_to(user).filter(pk=customer_id).first()
+    pk = row_id(customer_id)
+    customer = None if pk is None else customers_visible_to(user).filter(pk=pk).first()
     if customer is None:
         raise CustomerNotFound()
     return customer

@@ -9,14 +9,10 @@ not rewrite history. Entries written before those facts were stored say less, no
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from core.display import hours, person
+from core.display import hours, person, when
 from tickets.models import Handoff, HandoffKind, Note
 from tickets.responsibility import is_late_release
 
@@ -40,9 +36,8 @@ def span(duration: timedelta) -> str:
 
 
 def moment(instant: datetime) -> str:
-    """A date and time on the organisation's clock, in the format the ticket page uses."""
-    local = timezone.localtime(instant, ZoneInfo(settings.TIERDESK_TIME_ZONE))
-    return date_format(local, "DATETIME_FORMAT")
+    """A date and time on the organisation's clock, as the display policy says (``core.display.when``)."""
+    return when(instant)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ How long a token works and when it is revoked: ``tickets.api.tokens``.
 """
 
 import ipaddress
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -24,7 +25,7 @@ from core.api.tokens import token_is_expired
 
 
 @extend_schema_serializer(component_name="Token")
-class TokenOutput(serializers.Serializer):
+class TokenOutput(serializers.Serializer[Any]):
     token = serializers.CharField(
         read_only=True, help_text=_('Send it as "Authorization: Token <token>".')
     )

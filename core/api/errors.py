@@ -5,6 +5,8 @@ exceptions keep their status and gain a ``code`` too; field validation errors ke
 ``{"field": ["message"]}`` shape. Only a real bug is left to become a 500.
 """
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -15,7 +17,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from core.errors import InvalidInput, NotFound, TierdeskError
 
 
-def exception_handler(exc, context):
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Answer ``exc`` raised by an API view (the REST_FRAMEWORK ``EXCEPTION_HANDLER``)."""
     if isinstance(exc, TierdeskError):
         return _domain_error_response(exc)
@@ -38,14 +40,14 @@ def exception_handler(exc, context):
 
 
 def _domain_error_response(exc: TierdeskError) -> Response:
-    body = {"detail": exc.message, "code": exc.code}
+    body: dict[str, object] = {"detail": exc.message, "code": exc.code}
     if isinstance(exc, InvalidInput) and exc.field:
         # Same place as a serializer's field error, so clients read both one way.
         body[exc.field] = [exc.message]
     return Response(body, status=exc.http_status)
 
 
-def _add_code(response: Response, exc: exceptions.APIException) -> None:
+def _add_code(response: Response, exc: Exception) -> None:
     """Give DRF's ``{"detail": ...}`` answers (401, 403, 404, 405, 415, 429) a ``code``."""
     data = response.data
     if isinstance(data, dict) and set(data) == {"detail"}:

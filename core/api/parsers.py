@@ -8,6 +8,8 @@ and DRF reads the stream without it).
 
 import json
 import re
+from collections.abc import Mapping
+from typing import IO, Any, NoReturn
 
 from django.utils.translation import gettext as _
 from rest_framework import status
@@ -63,7 +65,9 @@ class LimitedJSONParser(JSONParser):
 
     max_depth = MAX_DEPTH
 
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(
+        self, stream: IO[Any], media_type: str | None = None, parser_context: Mapping[str, Any] | None = None
+    ) -> Any:
         parser_context = parser_context or {}
         limit = getattr(parser_context.get("view"), "max_body_bytes", DEFAULT_MAX_BODY_BYTES)
         request = parser_context.get("request")
@@ -97,6 +101,6 @@ class LimitedJSONParser(JSONParser):
         )
 
 
-def _refuse_constant(name: str):
+def _refuse_constant(name: str) -> NoReturn:
     # NaN and Infinity are not JSON; DRF's parser refuses them too (strict mode).
     raise ValueError(_("%(c)s is not valid JSON.") % {"c": name})

@@ -4,13 +4,15 @@ drf-spectacular documents only success responses by itself; every endpoint lists
 error statuses it can give through ``error_responses(...)``.
 """
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_serializer
 from rest_framework import serializers
 
 
 @extend_schema_serializer(component_name="ApiError")
-class ErrorOutput(serializers.Serializer):
+class ErrorOutput(serializers.Serializer[Any]):
     detail = serializers.CharField(help_text=_("What went wrong, in words for people."))
     code = serializers.CharField(help_text=_("A stable code for programs, e.g. already_claimed."))
 
@@ -42,7 +44,7 @@ _DESCRIPTIONS = {
 NO_SUCH_PAGE = _("No such page: `page` is past the last page, or not a page number.")
 
 
-def error_responses(*statuses: int, **descriptions: str) -> dict:
+def error_responses(*statuses: int, **descriptions: str) -> dict[int, OpenApiResponse]:
     """Return the ``responses`` entries for these error statuses.
 
     ``descriptions`` override the generic text per status, e.g. ``e409="Already claimed."``.

@@ -6,8 +6,10 @@ imports it while defining ``APIView``, so this module must not import ``rest_fra
 
 import hashlib
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
@@ -16,7 +18,8 @@ from rest_framework.authtoken.models import Token
 
 
 def token_expires_at(token: Token) -> datetime:
-    return token.created + timedelta(hours=settings.TIERDESK_TOKEN_TTL_HOURS)
+    expires: datetime = token.created + timedelta(hours=settings.TIERDESK_TOKEN_TTL_HOURS)
+    return expires
 
 
 def token_is_expired(token: Token, now: datetime | None = None) -> bool:
@@ -27,7 +30,7 @@ def token_is_expired(token: Token, now: datetime | None = None) -> bool:
 class ExpiringTokenAuthentication(TokenAuthentication):
     """DRF's token authentication, refusing a token past its lifetime with a 401 that says so."""
 
-    def authenticate_credentials(self, key):
+    def authenticate_credentials(self, key: str) -> tuple[Any, Token]:
         user, token = super().authenticate_credentials(key)
         if token_is_expired(token):
             raise exceptions.AuthenticationFailed(
@@ -36,7 +39,13 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         return user, token
 
 
-def revoke_tokens_on_password_change(sender, instance, raw=False, update_fields=None, **kwargs):
+def revoke_tokens_on_password_change(
+    sender: type[AbstractBaseUser],
+    instance: AbstractBaseUser,
+    raw: bool = False,
+    update_fields: frozenset[str] | None = None,
+    **kwargs: Any,
+) -> None:
     """Delete the user's API tokens when the saved password hash differs from the stored one.
 
     A ``pre_save`` on the user rather than a hook in ``PasswordChangeView``: Django sends no

@@ -5,6 +5,8 @@ django-axes does the counting (``config.settings``, "Sign-in lockout and API tok
 locked-out visitor sees.
 """
 
+from typing import TYPE_CHECKING, Any, cast
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,8 +19,15 @@ from rest_framework.authtoken.models import Token
 
 from core.api.tokens import token_expires_at, token_fingerprint, token_is_expired
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+
+def locked_out(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
     """Answer a sign-in attempt while its username or address is locked (``AXES_LOCKOUT_CALLABLE``).
 
     The same answer whatever the username and password: an unknown username is counted and
@@ -30,7 +39,7 @@ def locked_out(request: HttpRequest, original_response=None, credentials=None) -
     ) % {"minutes": minutes}
     retry_after = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
     if request.path.startswith("/api/"):
-        response = JsonResponse({"detail": message, "code": "locked_out"}, status=429)
+        response: HttpResponse = JsonResponse({"detail": message, "code": "locked_out"}, status=429)
     else:
         # The sign-in page again, empty: nothing typed is echoed back.
         context = {"form": AuthenticationForm(request), "message": message}
@@ -41,13 +50,13 @@ def locked_out(request: HttpRequest, original_response=None, credentials=None) -
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def tokens(request):
+def tokens(request: HttpRequest) -> HttpResponse:
     """List the user's API tokens; a POST revokes one of them, named by its fingerprint.
 
     Only the user's own tokens are ever looked at, so a fingerprint of someone else's token
     is a 404 and changes nothing.
     """
-    own = list(Token.objects.filter(user=request.user).order_by("created"))
+    own = list(Token.objects.filter(user=cast("User", request.user)).order_by("created"))  # login_required
     if request.method == "POST":
         wanted = request.POST.get("token", "")
         token = next((t for t in own if token_fingerprint(t) == wanted), None)

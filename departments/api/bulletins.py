@@ -7,7 +7,6 @@ JSON answers as the rest of the API (``{"detail", "code"}``, field errors by nam
 
 import re
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,8 +22,9 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from departments import actions
 from departments.models import Bulletin, BulletinKind, Category, Department
-from departments.permissions import can_post_bulletin, departments_for_posting
+from departments.permissions import departments_for_posting
 from departments.queries import current_bulletins
 from departments.roles import is_manager
 
@@ -244,24 +244,8 @@ class BulletinsApi(generics.ListAPIView):
         now = timezone.now()
         serializer = BulletinInput(data=request.data, context={"request": request, "now": now})
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        department = data["department"]
-        if not can_post_bulletin(user, department):
-            raise PermissionDenied(
-                _("Only members of %(d)s and managers can post its news.") % {"d": department.name}
-            )
-        with transaction.atomic():
-            bulletin = Bulletin.objects.create(
-                department=department,
-                author=user,
-                title=data["title"],
-                body=data["body"],
-                kind=data["kind"],
-                pinned=data["pinned"],
-                posted_at=now,
-                expires_at=data.get("expires_at"),
-            )
-            bulletin.categories.set(data.get("categories", []))
+        # NotAllowed and InvalidInput become the API's 403 and 400 in the exception handler.
+        bulletin = actions.do_post_bulletin(by=user, now=now, **serializer.validated_data)
         fresh = (
             Bulletin.objects.select_related("department", "author")
             .prefetch_related("categories")

@@ -1,9 +1,7 @@
 """The organisation as the API shows it: departments, their tiers, and each tier's time."""
 
-import logging
 import re
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotFound
@@ -13,14 +11,11 @@ from rest_framework.views import APIView
 
 from core.api.schema import error_responses
 from core.errors import NotAllowed
-from departments.models import Tier
+from departments import actions
+from departments.api.serializers import DepartmentOutput, TierChangeInput, TierDetailOutput
+from departments.models import MAX_RESOLVE_WITHIN, Tier
+from departments.permissions import can_change_tier_time
 from departments.queries import departments_with_tiers
-from departments.roles import is_manager
-from tickets.api.common import validated
-from tickets.api.inputs import TierChangeInput
-from tickets.api.serializers import DepartmentOutput, TierDetailOutput
-
-logger = logging.getLogger(__name__)
 
 # PositiveSmallIntegerField: a larger level in the path cannot name a tier.
 MAX_LEVEL = 32767
@@ -37,28 +32,6 @@ def parse_level(text: str) -> int | None:
         return None
     level = int(text)
     return level if 1 <= level <= MAX_LEVEL else None
-
-
-def change_resolve_within(tier: Tier, actor, resolve_within) -> Tier:
-    """Set how long tickets may stay at ``tier`` before they are escalated.
-
-    Configuration, not a ticket change: tickets already at the tier keep the deadline they
-    got when they entered it (invariant 4), so no ticket and no handoff is touched.
-    """
-    with transaction.atomic():
-        locked = Tier.objects.select_for_update().select_related("department").get(pk=tier.pk)
-        previous = locked.resolve_within
-        locked.resolve_within = resolve_within
-        locked.save(update_fields=["resolve_within"])
-    logger.info(
-        "%s changed resolve_within of %s tier %s from %s to %s",
-        actor.username,
-        locked.department.slug,
-        locked.level,
-        previous,
-        resolve_within,
-    )
-    return locked
 
 
 class DepartmentsApi(APIView):
@@ -81,9 +54,11 @@ class TierApi(APIView):
         summary="Change a tier's time",
         description=(
             "Managers only. Sets `resolve_within`, how long a ticket may stay unresolved at the "
-            "tier before the clock escalates it (more than zero, at most 90 days). The new time "
+            "tier before the clock escalates it (more than zero, at most "
+            f"{MAX_RESOLVE_WITHIN.days} days). The new time "
             "applies only to tickets entering the tier afterwards: tickets already there keep "
-            "their `due_at`. This is configuration, not a ticket change, so no handoff is written."
+            "their `due_at`. This is configuration, not a ticket change, so no handoff is written; "
+            "each change is recorded (who, when, the time before and after) for managers to read."
         ),
         parameters=[
             OpenApiParameter(
@@ -100,7 +75,8 @@ class TierApi(APIView):
         },
     )
     def patch(self, request: Request, slug: str, level: str) -> Response:
-        if not is_manager(request.user):
+        # Refused before the lookup, so a non-manager learns nothing of which tiers exist.
+        if not can_change_tier_time(request.user):
             raise NotAllowed(_("Only managers can change a tier's time."))
         tier = None
         tier_level = parse_level(level)
@@ -114,8 +90,13 @@ class TierApi(APIView):
             )
         if tier is None:
             raise NotFound(_("No such tier."))
-        data = validated(TierChangeInput, request)
+        # Reading request.data also turns malformed JSON into a 400.
+        serializer = TierChangeInput(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
         # PATCH semantics: a body without resolve_within changes nothing.
         if "resolve_within" in data:
-            tier = change_resolve_within(tier, request.user, data["resolve_within"])
+            tier = actions.do_change_tier_time(
+                tier, by=request.user, resolve_within=data["resolve_within"]
+            )
         return Response(TierDetailOutput(tier).data)

@@ -4,11 +4,8 @@ Members of a department (and managers) post for it; the author, the department's
 and managers edit or expire a bulletin. Managers can also send the weekly digest now.
 """
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -17,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.errors import NotAllowed
-from core.http import forbidden, parse_id
-from departments import forms
+from core.errors import InvalidInput, NotAllowed
+from core.http import forbidden, parse_id, put_on_form
+from departments import actions, forms
 from departments.digest import send_weekly_digest
 from departments.models import Bulletin, Department, DigestRun
 from departments.permissions import can_edit_bulletin, can_post_bulletin, departments_for_posting
@@ -69,12 +66,10 @@ def bulletin_list(request):
 
 def _refuse_posting(request, department=None):
     if department is None:
-        message = _("Only members of a department and managers can post news.")
-    else:
-        message = _("Only members of %(d)s and managers can post its news.") % {
-            "d": department.name
-        }
-    return forbidden(request, NotAllowed(message))
+        return forbidden(
+            request, NotAllowed(_("Only members of a department and managers can post news."))
+        )
+    return forbidden(request, actions.posting_refusal(department))
 
 
 def _named_department(request) -> Department | None:
@@ -100,12 +95,18 @@ def bulletin_new(request):
             request.POST, departments=allowed, now=now, instance=Bulletin(author=user)
         )
         if form.is_valid():
-            with transaction.atomic():
-                bulletin = form.save()
-            messages.success(
-                request, _("Posted: everyone sees “%(title)s” now.") % {"title": bulletin.title}
-            )
-            return redirect("bulletins")
+            try:
+                bulletin = actions.do_post_bulletin(by=user, now=now, **form.cleaned_data)
+            except NotAllowed as error:
+                return forbidden(request, error)
+            except InvalidInput as error:
+                put_on_form(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Posted: everyone sees “%(title)s” now.") % {"title": bulletin.title},
+                )
+                return redirect("bulletins")
         status = 400
     else:
         initial = {}
@@ -116,11 +117,9 @@ def bulletin_new(request):
     return render(request, "bulletins/form.html", {"form": form, "bulletin": None}, status=status)
 
 
-def _bulletin(bulletin_id) -> Bulletin:
+def _bulletin(bulletin_id: int) -> Bulletin:
     bulletin = (
         Bulletin.objects.select_related("department", "author").filter(pk=bulletin_id).first()
-        if bulletin_id < 2**63
-        else None
     )
     if bulletin is None:
         raise Http404(_("No such bulletin."))
@@ -128,13 +127,7 @@ def _bulletin(bulletin_id) -> Bulletin:
 
 
 def _refuse_edit(request, bulletin):
-    return forbidden(
-        request,
-        NotAllowed(
-            _("Only its author, the leads of %(d)s and managers can change this bulletin.")
-            % {"d": bulletin.department.name}
-        ),
-    )
+    return forbidden(request, actions.bulletin_change_refusal(bulletin))
 
 
 @require_http_methods(["GET", "POST"])
@@ -160,9 +153,17 @@ def bulletin_edit(request, bulletin_id):
             return _refuse_posting(request, named)
         form = forms.BulletinForm(request.POST, instance=bulletin, departments=departments, now=now)
         if form.is_valid():
-            form.save()
-            messages.success(request, _("“%(title)s” updated.") % {"title": bulletin.title})
-            return redirect("bulletins")
+            try:
+                bulletin = actions.do_edit_bulletin(
+                    bulletin, by=user, now=now, **form.cleaned_data
+                )
+            except NotAllowed as error:
+                return forbidden(request, error)
+            except InvalidInput as error:
+                put_on_form(form, error)
+            else:
+                messages.success(request, _("“%(title)s” updated.") % {"title": bulletin.title})
+                return redirect("bulletins")
         status = 400
     else:
         form = forms.BulletinForm(instance=bulletin, departments=departments, now=now)
@@ -175,14 +176,10 @@ def bulletin_edit(request, bulletin_id):
 @login_required
 def bulletin_expire(request, bulletin_id):
     """Stop showing a bulletin from now on (it stays in the record and in past digests)."""
-    user = request.user
-    bulletin = _bulletin(bulletin_id)
-    if not can_edit_bulletin(user, bulletin):
-        return _refuse_edit(request, bulletin)
-    now = timezone.now()
-    # Expiry must come after posting (a database rule): news posted for later ends at once.
-    bulletin.expires_at = max(now, bulletin.posted_at + timedelta(seconds=1))
-    bulletin.save(update_fields=["expires_at"])
+    try:
+        bulletin = actions.do_expire_bulletin(_bulletin(bulletin_id), by=request.user)
+    except NotAllowed as error:
+        return forbidden(request, error)
     messages.success(request, _("“%(title)s” is no longer shown.") % {"title": bulletin.title})
     return redirect(reverse("bulletins"))
 

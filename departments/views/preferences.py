@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from departments import actions
 from departments.forms import PreferencesForm
 from departments.models import StaffPreferences
 
@@ -19,7 +20,9 @@ def preferences(request):
     if request.method == "POST":
         form = PreferencesForm(request.POST, instance=current)
         if form.is_valid():
-            form.save()
+            actions.do_change_preferences(
+                by=user, weekly_digest=form.cleaned_data["weekly_digest"]
+            )
             if form.cleaned_data["weekly_digest"]:
                 messages.success(request, _("Saved: the weekly digest comes to you every Monday."))
             else:

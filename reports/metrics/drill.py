@@ -83,6 +83,7 @@ def parse_key(level: str, figure: str, raw: str):
 
 
 def _number(raw: str) -> int:
-    if not raw.isdigit() or len(raw) > 18:
+    # A row id or a bucket's index (from 0): ASCII digits, small enough for a bigint.
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         raise ValueError(raw)
     return int(raw)

@@ -391,7 +391,7 @@ class Behaviour(Journeys):
         )
         referral = do_refer_ticket(
             ticket_id,
-            user,
+            by=user,
             department=target.department,
             question=rng.choice(texts.QUESTIONS),
             now=self.now,
@@ -409,7 +409,7 @@ class Behaviour(Journeys):
     ) -> None:
         if not self.read(ticket_id).is_open:
             return  # resolved meanwhile: nobody answers a closed question
-        do_claim_referral(referral_id, self.org.users[member_id], now=self.now)
+        do_claim_referral(referral_id, by=self.org.users[member_id], now=self.now)
         self.push(
             self.now + calls.minutes(self.rng, 5, 40),
             "referral_answer",
@@ -425,7 +425,7 @@ class Behaviour(Journeys):
         if not self.read(ticket_id).is_open:
             return
         answer = self.rng.choice(texts.ANSWERS)
-        do_answer_referral(referral_id, self.org.users[member_id], answer=answer, now=self.now)
+        do_answer_referral(referral_id, by=self.org.users[member_id], answer=answer, now=self.now)
         self.counts["referrals_answered"] += 1
         self.referral_deadlines.drop(referral_id)
         state = self.read(ticket_id)

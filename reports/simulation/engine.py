@@ -234,37 +234,37 @@ class Engine(Behaviour):
         self.counts["opened"] += 1
         if resolve_on_the_call:
             ticket = actions.do_open_and_resolve_ticket(
-                taker, resolution=resolve_on_the_call, now=self.now, **fields
+                by=taker, resolution=resolve_on_the_call, now=self.now, **fields
             )
             self.counts["resolved_on_the_call"] += 1
             self.after_resolution(ticket, rating_bonus=0.4)
             return ticket
-        ticket = self.remember(actions.do_open_ticket(taker, now=self.now, **fields))
+        ticket = self.remember(actions.do_open_ticket(by=taker, now=self.now, **fields))
         self.deadlines.set(ticket.pk, ticket.due_at)
         return ticket
 
     def claim(self, ticket_id: int, user) -> Ticket:
-        ticket = self.remember(actions.do_claim_ticket(ticket_id, user, now=self.now))
+        ticket = self.remember(actions.do_claim_ticket(ticket_id, by=user, now=self.now))
         self.counts["claims"] += 1
         self.memos[ticket_id].received_at = self.now
         return ticket
 
     def assign(self, ticket_id: int, lead, assignee) -> Ticket:
         ticket = self.remember(
-            actions.do_assign_ticket(ticket_id, lead, assignee, note="Yours, please.", now=self.now)
+            actions.do_assign_ticket(ticket_id, by=lead, to=assignee, note="Yours, please.", now=self.now)
         )
         self.counts["assignments"] += 1
         self.memos[ticket_id].received_at = self.now
         return ticket
 
     def release(self, ticket_id: int, user, note: str) -> Ticket:
-        ticket = self.remember(actions.do_release_ticket(ticket_id, user, note=note, now=self.now))
+        ticket = self.remember(actions.do_release_ticket(ticket_id, by=user, note=note, now=self.now))
         self.counts["releases"] += 1
         return ticket
 
     def pass_up(self, ticket_id: int, user, note: str) -> Ticket:
         memo = self.memos[ticket_id]
-        ticket = self.remember(actions.do_pass_up(ticket_id, user, note=note, now=self.now))
+        ticket = self.remember(actions.do_pass_up(ticket_id, by=user, note=note, now=self.now))
         self.counts["passes"] += 1
         if (
             self.now - memo.received_at <= timedelta(minutes=15)
@@ -285,7 +285,7 @@ class Engine(Behaviour):
         ticket = self.remember(
             actions.do_transfer_ticket(
                 ticket_id,
-                user,
+                by=user,
                 department=self.org.department(department_id).department,
                 note=note,
                 now=self.now,
@@ -301,13 +301,13 @@ class Engine(Behaviour):
 
     def resolve(self, ticket_id: int, user, resolution: str) -> Ticket:
         ticket = self.remember(
-            actions.do_resolve_ticket(ticket_id, user, resolution=resolution, now=self.now)
+            actions.do_resolve_ticket(ticket_id, by=user, resolution=resolution, now=self.now)
         )
         self.after_resolution(ticket)
         return ticket
 
     def note(self, ticket_id: int, user, body: str) -> None:
-        actions.do_add_note(ticket_id, user, body=body, now=self.now)
+        actions.do_add_note(ticket_id, by=user, body=body, now=self.now)
         self.counts["notes"] += 1
 
     def after_resolution(self, ticket: Ticket, *, rating_bonus: float = 0.0) -> None:

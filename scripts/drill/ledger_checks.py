@@ -62,7 +62,7 @@ def open_tickets(count: int, due: bool, prefix: str) -> dict:
     references = []
     for n in range(count):
         ticket = do_open_ticket(
-            ana, subject=f"{prefix} drill ticket {n}", customer=customer, department=department,
+            by=ana, subject=f"{prefix} drill ticket {n}", customer=customer, department=department,
             now=opened_at,
         )
         references.append(ticket.reference)

@@ -145,7 +145,7 @@ def test_two_specialists_claim_the_same_ticket_at_once_and_one_is_told_who_won(
     base = live_server.url
     org = world["org"]
     ticket = actions.do_pass_up(
-        open_ticket(org.ana, subject="Two hands, one ticket"), org.ana, note="Need a specialist"
+        open_ticket(org.ana, subject="Two hands, one ticket"), by=org.ana, note="Need a specialist"
     )
     pages = []
     for username in ("marko", "ioana"):

@@ -27,8 +27,8 @@ def resolved(transactional_db):
     """A ticket opened and resolved through the real actions, and the survey link it mailed."""
     org = build_organisation()
     customer = CustomerFactory(name="Mara Pop", email="mara.pop@example.net")
-    ticket = actions.do_open_ticket(org.ravi, subject="Kettle arrived broken", customer=customer)
-    actions.do_resolve_ticket(ticket, org.ravi, resolution="Sent a new kettle.")
+    ticket = actions.do_open_ticket(by=org.ravi, subject="Kettle arrived broken", customer=customer)
+    actions.do_resolve_ticket(ticket, by=org.ravi, resolution="Sent a new kettle.")
     email = OutboundEmail.objects.get(kind="survey")
     assert email.recipients == ["mara.pop@example.net"]
     return {"ticket": ticket, "path": LINK.search(email.body).group(0)}

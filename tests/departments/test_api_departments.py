@@ -8,7 +8,12 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from departments.models import Tier
+from departments.models import (
+    MAX_RESOLVE_WITHIN,
+    ConfigurationChange,
+    ConfigurationChangeKind,
+    Tier,
+)
 from tests.factories import open_ticket
 from tickets.models import Handoff
 
@@ -73,6 +78,7 @@ def test_a_manager_changes_a_tier_time(org):
         ("P2D", timedelta(days=2)),
         ("1 12:00:00", timedelta(days=1, hours=12)),
         ("90 00:00:00", timedelta(days=90)),
+        (f"{MAX_RESOLVE_WITHIN.days} 00:00:00", MAX_RESOLVE_WITHIN),
     ],
 )
 def test_tier_times_are_read_in_django_and_iso_formats(org, given, stored):
@@ -127,7 +133,8 @@ def test_a_superuser_is_a_manager(org):
         "0",
         "00:00:00",
         "-1 00:00:00",
-        "91 00:00:00",
+        f"{MAX_RESOLVE_WITHIN.days + 1} 00:00:00",
+        f"{MAX_RESOLVE_WITHIN.days} 00:00:01",
         "P1000D",
         "999999999999 00:00:00",
         "soon",
@@ -192,3 +199,48 @@ def test_malformed_json_on_a_tier_is_a_400(org):
     )
 
     assert response.status_code == 400
+
+
+def test_the_apis_tier_time_limit_is_the_models():
+    from django.core.exceptions import ValidationError
+    from django.utils.duration import duration_string
+
+    from departments.api.serializers import TierChangeInput
+
+    def api_accepts(value: timedelta) -> bool:
+        return TierChangeInput(data={"resolve_within": duration_string(value)}).is_valid()
+
+    def model_accepts(value: timedelta) -> bool:
+        try:
+            Tier._meta.get_field("resolve_within").run_validators(value)
+        except ValidationError:
+            return False
+        return True
+
+    just_past = MAX_RESOLVE_WITHIN + timedelta(seconds=1)
+    assert api_accepts(MAX_RESOLVE_WITHIN) and model_accepts(MAX_RESOLVE_WITHIN)
+    assert not api_accepts(just_past) and not model_accepts(just_past)
+
+
+def test_a_tier_time_change_through_the_api_is_recorded_with_the_times_before_and_after(org):
+    response = client_for(org.andrei).patch(
+        tier_url(), {"resolve_within": "8:00:00"}, format="json"
+    )
+
+    assert response.status_code == 200
+    change = ConfigurationChange.objects.get()
+    assert (change.kind, change.changed_by, change.object_id, change.department) == (
+        ConfigurationChangeKind.TIER_TIME,
+        org.andrei,
+        org.t2.pk,
+        org.cs,
+    )
+    assert change.old_value == {"resolve_within": "20:00:00"}
+    assert change.new_value == {"resolve_within": "08:00:00"}
+
+
+def test_a_refused_or_invalid_tier_time_change_records_nothing(org):
+    client_for(org.ioana).patch(tier_url(), {"resolve_within": "1:00:00"}, format="json")
+    client_for(org.andrei).patch(tier_url(), {"resolve_within": "0"}, format="json")
+
+    assert not ConfigurationChange.objects.exists()

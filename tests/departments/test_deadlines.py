@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from departments.deadlines import due_at, time_left
+from departments.deadlines import due_at
 
 BUCHAREST = ZoneInfo("Europe/Bucharest")
 
@@ -34,10 +34,3 @@ def test_twenty_hours_are_twenty_real_hours_across_daylight_saving(entered_local
 def test_naive_datetimes_are_refused():
     with pytest.raises(ValueError):
         due_at(datetime(2026, 11, 2, 9, 0), timedelta(hours=20))
-
-
-def test_time_left_goes_negative_after_the_deadline():
-    due = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-
-    assert time_left(due, due - timedelta(minutes=5)) == timedelta(minutes=5)
-    assert time_left(due, due + timedelta(minutes=5)) == -timedelta(minutes=5)

@@ -130,18 +130,18 @@ def test_the_department_page_lists_recent_transfers_in_and_out_counting_those_ou
 ):
     moved_in = actions.do_transfer_ticket(
         open_ticket(org.ana, subject="Wants a quote"),
-        org.ana,
+        by=org.ana,
         department=org.sales,
         note="Asks for a quote",
     )
     old = open_ticket(org.ana, subject="Old one")
     with time_machine.travel(old.opened_at + timedelta(minutes=1), tick=False):
-        actions.do_transfer_ticket(old, org.ana, department=org.sales, note="Long ago")
+        actions.do_transfer_ticket(old, by=org.ana, department=org.sales, note="Long ago")
     # Elena hands one to customer service that Ana never touched: ana sees it (her department).
     outbound = actions.do_open_ticket(
-        org.elena, subject="Broken on arrival", customer=moved_in.customer, department=org.sales
+        by=org.elena, subject="Broken on arrival", customer=moved_in.customer, department=org.sales
     )
-    actions.do_transfer_ticket(outbound, org.elena, department=org.cs, note="A fault, not a sale")
+    actions.do_transfer_ticket(outbound, by=org.elena, department=org.cs, note="A fault, not a sale")
     client.force_login(
         org.ravi
     )  # customer service: sees the one that came back, not the one Ana sent away

@@ -29,18 +29,18 @@ def story(org):
     customer = CustomerFactory(name="Mara Pop", external_reference="C-77 01")
     kettle = open_ticket(org.ana, customer=customer, subject="Kettle leaks")
     referral = do_refer_ticket(
-        kettle, org.ana, department=intake, question="Is the kettle still sold?"
+        kettle, by=org.ana, department=intake, question="Is the kettle still sold?"
     )
-    do_answer_referral(referral, vikram, answer="No; the K2 replaces it.")
-    actions.do_resolve_ticket(kettle, org.ana, resolution="Sent a K2.")
+    do_answer_referral(referral, by=vikram, answer="No; the K2 replaces it.")
+    actions.do_resolve_ticket(kettle, by=org.ana, resolution="Sent a K2.")
     SurveyResponse.objects.create(
         ticket=kettle, rating=5, reason_fast=True, comment="Quick and kind."
     )
     invoice = actions.do_open_ticket(
-        org.elena, subject="Invoice twice", customer=customer, department=org.sales
+        by=org.elena, subject="Invoice twice", customer=customer, department=org.sales
     )
     SurveyResponse.objects.create(
-        ticket=actions.do_resolve_ticket(invoice, org.elena, resolution="Refunded."),
+        ticket=actions.do_resolve_ticket(invoice, by=org.elena, resolution="Refunded."),
         rating=2,
         comment="Sales secret remark",
     )
@@ -146,8 +146,8 @@ def test_the_customer_page_costs_the_same_queries_for_3_and_30_tickets(client, o
     for n in (3, 30):
         while customer.tickets.count() < n:
             ticket = open_ticket(org.ana, customer=customer)
-            do_refer_ticket(ticket, org.ana, department=intake, question="Stock?")
-            resolved = actions.do_resolve_ticket(ticket, org.ana, resolution="Done.")
+            do_refer_ticket(ticket, by=org.ana, department=intake, question="Stock?")
+            resolved = actions.do_resolve_ticket(ticket, by=org.ana, resolution="Done.")
             SurveyResponse.objects.create(ticket=resolved, rating=4)
         with CaptureQueriesContext(connection) as queries:
             assert page(client, customer).status_code == 200

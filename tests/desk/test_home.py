@@ -27,7 +27,7 @@ def countdowns(html: str) -> list[tuple[str, str]]:
 def _queue_ticket(org, subject="Router keeps rebooting"):
     """A ticket waiting unowned in the Specialists' queue."""
     ticket = open_ticket(org.ana, subject=subject)
-    return actions.do_pass_up(ticket, org.ana, note="Restarted it; still failing.")
+    return actions.do_pass_up(ticket, by=org.ana, note="Restarted it; still failing.")
 
 
 def test_my_tickets_are_ordered_by_time_left_with_worded_countdowns(client, org):
@@ -83,7 +83,7 @@ def test_claim_from_the_queue_with_htmx_returns_the_row_not_a_page(client, org):
 
 def test_claim_lost_to_a_colleague_says_who_has_it_and_refreshes_the_row(client, org):
     ticket = _queue_ticket(org)
-    actions.do_claim_ticket(ticket, org.ioana)
+    actions.do_claim_ticket(ticket, by=org.ioana)
     client.force_login(org.marko)
     response = client.post(reverse("ticket-claim", args=[ticket.reference]), **HX)
     html = response.content.decode()
@@ -103,7 +103,7 @@ def test_claim_without_htmx_redirects_to_the_ticket(client, org):
 
 def test_lead_sees_owned_tickets_grouped_by_owner_and_can_assign(client, org):
     owned = _queue_ticket(org, "Owned by marko")
-    actions.do_claim_ticket(owned, org.marko)
+    actions.do_claim_ticket(owned, by=org.marko)
     waiting = _queue_ticket(org, "Waiting")
     client.force_login(org.ioana)
     html = client.get(reverse("home")).content.decode()
@@ -164,11 +164,11 @@ def test_home_page_query_count_does_not_grow_with_tickets(client, org, username)
             if username == "ana":
                 open_ticket(org.ana, subject=f"Mine {i}")
                 t = open_ticket(org.ravi, subject=f"Queue {i}")
-                actions.do_release_ticket(t, org.ravi)
+                actions.do_release_ticket(t, by=org.ravi)
             else:
                 t = _queue_ticket(org, f"Queued {i}")
                 if i % 2:
-                    actions.do_claim_ticket(t, org.marko)
+                    actions.do_claim_ticket(t, by=org.marko)
 
     add(3)
     few = _home_queries(client, user)

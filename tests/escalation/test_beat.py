@@ -118,6 +118,8 @@ def test_idempotent_periodic_tasks_carry_no_expiry_in_the_schedule(name):
 def test_the_message_beat_sends_has_no_expiry_even_if_the_task_declares_one(name):
     """What a worker checks is the message's ``expires`` header: it must be empty."""
     entry = settings.CELERY_BEAT_SCHEDULE[name]
+    # What a worker does at start: import every app's tasks module (autodiscover is lazy).
+    celery_app.loader.import_default_modules()
     task = celery_app.tasks[entry["task"]]
     with Connection("memory://") as connection:
         queue = connection.SimpleQueue("celery")

@@ -47,7 +47,7 @@ def time_out_of(ticket: Ticket) -> Handoff:
 def test_an_escalation_stores_the_clock_that_ran_out_the_holding_and_the_charge(org, writer):
     Tier.objects.filter(pk=org.t2.pk).update(resolve_within=timedelta(hours=8))
     ticket = open_ticket(org.ana, now=T0)
-    actions.do_assign_ticket(ticket, org.andrei, org.ravi, now=T0 + timedelta(hours=2))
+    actions.do_assign_ticket(ticket, by=org.andrei, to=org.ravi, now=T0 + timedelta(hours=2))
     swept_at = T0 + TWENTY_HOURS + timedelta(minutes=2)
 
     sweep_at(swept_at)
@@ -87,7 +87,7 @@ def test_an_unowned_escalation_has_no_holding_and_no_charge_without_a_release(or
 
 def test_an_unowned_escalation_is_charged_to_whoever_released_it(org, writer):
     ticket = open_ticket(org.ana, now=T0)
-    actions.do_release_ticket(ticket, org.ana, now=T0 + timedelta(hours=1))
+    actions.do_release_ticket(ticket, by=org.ana, now=T0 + timedelta(hours=1))
 
     sweep_at(T0 + TWENTY_HOURS)
 
@@ -110,8 +110,8 @@ def test_a_breach_keeps_the_owner_and_owned_since_and_stores_the_charge(org, wri
 
 def test_a_breach_after_a_late_release_and_a_late_claim_is_charged_to_the_releaser(org, writer):
     ticket = open_ticket(org.elena, department=org.sales, now=T0)
-    actions.do_release_ticket(ticket, org.elena, now=T0 + timedelta(hours=16))  # 4 h of 20 h left
-    actions.do_claim_ticket(ticket, org.andrei, now=T0 + timedelta(hours=19, minutes=30))
+    actions.do_release_ticket(ticket, by=org.elena, now=T0 + timedelta(hours=16))  # 4 h of 20 h left
+    actions.do_claim_ticket(ticket, by=org.andrei, now=T0 + timedelta(hours=19, minutes=30))
 
     sweep_at(T0 + TWENTY_HOURS)
 
@@ -127,10 +127,10 @@ def test_every_fact_of_a_batch_is_the_same_through_either_writer(org):
         start = T0 + offset
         owned = open_ticket(org.ana, now=start)
         released = open_ticket(org.ana, now=start)
-        actions.do_release_ticket(released, org.ana, now=start + timedelta(hours=16))
+        actions.do_release_ticket(released, by=org.ana, now=start + timedelta(hours=16))
         late_claim = open_ticket(org.ravi, now=start)
-        actions.do_release_ticket(late_claim, org.ravi, now=start + timedelta(hours=17))
-        actions.do_claim_ticket(late_claim, org.ana, now=start + timedelta(hours=19, minutes=45))
+        actions.do_release_ticket(late_claim, by=org.ravi, now=start + timedelta(hours=17))
+        actions.do_claim_ticket(late_claim, by=org.ana, now=start + timedelta(hours=19, minutes=45))
         unowned = open_ticket(org.andrei, now=start)
         breach = open_ticket(org.elena, department=org.sales, now=start)
         escalate_overdue(now=start + TWENTY_HOURS + timedelta(minutes=1))
@@ -163,8 +163,8 @@ def test_the_charge_costs_one_query_per_batch_however_many_tickets_need_it(org, 
     def released_tickets(n, start):
         for _ in range(n):
             ticket = open_ticket(org.ana, now=start)
-            actions.do_release_ticket(ticket, org.ana, now=start + timedelta(hours=16))
-            actions.do_claim_ticket(ticket, org.ravi, now=start + timedelta(hours=19, minutes=30))
+            actions.do_release_ticket(ticket, by=org.ana, now=start + timedelta(hours=16))
+            actions.do_claim_ticket(ticket, by=org.ravi, now=start + timedelta(hours=19, minutes=30))
         for _ in range(n):
             open_ticket(org.andrei, now=start)
 

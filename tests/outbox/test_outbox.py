@@ -320,7 +320,7 @@ def test_a_subject_with_a_line_break_is_queued_on_one_line_and_sent(db):
 
 def test_a_passed_up_ticket_with_a_line_break_in_its_subject_still_tells_the_leads(org):
     ticket = open_ticket(org.ana, subject="Kettle\r\nbroken")
-    actions.do_pass_up(ticket, org.ana, note="Tried a reset, no luck.")
+    actions.do_pass_up(ticket, by=org.ana, note="Tried a reset, no luck.")
     email = OutboundEmail.objects.filter(kind="passed up").latest("id")
 
     assert "\r" not in email.subject and "\n" not in email.subject

@@ -37,7 +37,7 @@ def ask(org, order_intake, *, now=None):
     ticket = open_ticket(org.ana, now=now)
     department = order_intake[0]
     return do_refer_ticket(
-        ticket, org.ana, department=department, question="Which items of order 4471 are out of stock?", now=now
+        ticket, by=org.ana, department=department, question="Which items of order 4471 are out of stock?", now=now
     )
 
 
@@ -46,7 +46,7 @@ def test_owner_asks_a_department_and_keeps_the_ticket(org, order_intake):
     ticket = open_ticket(org.ana)
     before = (ticket.owner_id, ticket.tier_id, ticket.due_at, ticket.handoffs.count())
 
-    referral = do_refer_ticket(ticket, org.ana, department=order_intake[0], question="What replaces item 3?")
+    referral = do_refer_ticket(ticket, by=org.ana, department=order_intake[0], question="What replaces item 3?")
 
     ticket.refresh_from_db()
     assert (ticket.owner_id, ticket.tier_id, ticket.due_at, ticket.handoffs.count()) == before
@@ -59,11 +59,11 @@ def test_only_the_owner_refers_and_a_question_is_required(org, order_intake):
     ticket = open_ticket(org.ana)
 
     with pytest.raises(NotAllowed):
-        do_refer_ticket(ticket, org.ravi, department=order_intake[0], question="Stock?")
+        do_refer_ticket(ticket, by=org.ravi, department=order_intake[0], question="Stock?")
     with pytest.raises(InvalidInput) as missing:
-        do_refer_ticket(ticket, org.ana, department=order_intake[0], question="  ")
+        do_refer_ticket(ticket, by=org.ana, department=order_intake[0], question="  ")
     with pytest.raises(InvalidInput) as own_department:
-        do_refer_ticket(ticket, org.ana, department=org.cs, question="Stock?")
+        do_refer_ticket(ticket, by=org.ana, department=org.cs, question="Stock?")
 
     assert (missing.value.field, own_department.value.field) == ("question", "department")
     assert not Referral.objects.exists()
@@ -74,8 +74,8 @@ def test_department_member_claims_and_answers_and_the_owner_is_told(org, order_i
     referral = ask(org, order_intake)
     olga = order_intake[2]
 
-    do_claim_referral(referral, olga)
-    answered = do_answer_referral(referral, olga, answer="Items 2 and 3; the X200 replaces both.")
+    do_claim_referral(referral, by=olga)
+    answered = do_answer_referral(referral, by=olga, answer="Items 2 and 3; the X200 replaces both.")
 
     assert (answered.answered_by, answered.claimed_by) == (olga, olga)
     email = OutboundEmail.objects.get(kind="referral_answered")
@@ -89,9 +89,9 @@ def test_only_members_of_the_asked_department_answer(org, order_intake):
 
     for stranger in (org.ana, org.ioana, org.elena):
         with pytest.raises(NotAllowed):
-            do_claim_referral(referral, stranger)
+            do_claim_referral(referral, by=stranger)
         with pytest.raises(NotAllowed):
-            do_answer_referral(referral, stranger, answer="Guess")
+            do_answer_referral(referral, by=stranger, answer="Guess")
 
     referral.refresh_from_db()
     assert referral.answered_at is None
@@ -101,11 +101,11 @@ def test_only_members_of_the_asked_department_answer(org, order_intake):
 def test_a_claimed_question_is_answered_by_its_claimer_or_a_lead(org, order_intake):
     referral = ask(org, order_intake)
     _, vikram, olga = order_intake
-    do_claim_referral(referral, olga)
+    do_claim_referral(referral, by=olga)
 
     with pytest.raises(AlreadyClaimed, match="Olga"):
-        do_claim_referral(referral, vikram)
-    do_answer_referral(referral, vikram, answer="Answered by the lead while Olga is out")
+        do_claim_referral(referral, by=vikram)
+    do_answer_referral(referral, by=vikram, answer="Answered by the lead while Olga is out")
 
     referral.refresh_from_db()
     assert referral.answered_by == vikram
@@ -114,12 +114,12 @@ def test_a_claimed_question_is_answered_by_its_claimer_or_a_lead(org, order_inta
 @pytest.mark.django_db
 def test_answered_referrals_are_final(org, order_intake):
     referral = ask(org, order_intake)
-    do_answer_referral(referral, order_intake[1], answer="All in stock")
+    do_answer_referral(referral, by=order_intake[1], answer="All in stock")
 
     with pytest.raises(Conflict):
-        do_answer_referral(referral, order_intake[1], answer="Actually not")
+        do_answer_referral(referral, by=order_intake[1], answer="Actually not")
     with pytest.raises(Conflict):
-        do_claim_referral(referral, order_intake[2])
+        do_claim_referral(referral, by=order_intake[2])
 
     referral.refresh_from_db()
     assert referral.answer == "All in stock"
@@ -128,10 +128,10 @@ def test_answered_referrals_are_final(org, order_intake):
 @pytest.mark.django_db
 def test_referrals_of_a_resolved_ticket_are_closed(org, order_intake):
     referral = ask(org, order_intake)
-    actions.do_resolve_ticket(referral.ticket, org.ana, resolution="Customer found it")
+    actions.do_resolve_ticket(referral.ticket, by=org.ana, resolution="Customer found it")
 
     with pytest.raises(TicketResolved):
-        do_answer_referral(referral, order_intake[1], answer="Late answer")
+        do_answer_referral(referral, by=order_intake[1], answer="Late answer")
 
 
 @pytest.mark.django_db
@@ -155,7 +155,7 @@ def test_overdue_referral_is_flagged_once_to_the_departments_leads(org, order_in
 def test_answered_referrals_are_never_flagged(org, order_intake):
     start = timezone.now()
     referral = ask(org, order_intake, now=start)
-    do_answer_referral(referral, order_intake[1], answer="Done", now=start + timedelta(hours=1))
+    do_answer_referral(referral, by=order_intake[1], answer="Done", now=start + timedelta(hours=1))
 
     assert do_flag_overdue_referrals(now=start + timedelta(hours=10)).flagged == 0
 
@@ -166,7 +166,7 @@ def test_concurrent_flagging_runs_flag_each_overdue_referral_exactly_once(org, o
     start = timezone.now() - timedelta(days=1)
     ticket = open_ticket(org.ana, now=start)
     for n in range(300):
-        do_refer_ticket(ticket, org.ana, department=order_intake[0], question=f"Question {n}", now=start)
+        do_refer_ticket(ticket, by=org.ana, department=order_intake[0], question=f"Question {n}", now=start)
     OutboundEmail.objects.all().delete()
     now = timezone.now()
     barrier = threading.Barrier(4)
@@ -207,7 +207,7 @@ def test_eight_members_claiming_one_question_at_once_give_one_winner(org, order_
         def claim(member, referral=referral, barrier=barrier, outcomes=outcomes):
             try:
                 barrier.wait()
-                do_claim_referral(referral, member)
+                do_claim_referral(referral, by=member)
                 outcomes.append("won")
             except AlreadyClaimed as lost:
                 outcomes.append(lost.message)

@@ -40,7 +40,7 @@ def client_for(user) -> APIClient:
 
 def ask(org, intake, *, now=None):
     ticket = open_ticket(org.ana, now=now)
-    return do_refer_ticket(ticket, org.ana, department=intake[0], question=QUESTION, now=now)
+    return do_refer_ticket(ticket, by=org.ana, department=intake[0], question=QUESTION, now=now)
 
 
 def test_the_owner_asks_a_department_and_gets_the_referral_back(org, intake):
@@ -94,7 +94,7 @@ def test_only_the_owner_asks_others_get_403_and_strangers_404(org, intake):
 
 
 def test_asking_about_a_resolved_ticket_is_a_409(org, intake):
-    ticket = actions.do_resolve_ticket(open_ticket(org.ana), org.ana, resolution="Done.")
+    ticket = actions.do_resolve_ticket(open_ticket(org.ana), by=org.ana, resolution="Done.")
     response = client_for(org.ana).post(
         f"/api/v1/tickets/{ticket.reference}/referrals/",
         {"department": "order-intake", "question": QUESTION},
@@ -156,7 +156,7 @@ def test_a_member_answers_and_the_answer_is_final(org, intake):
 
 def test_a_plain_member_cannot_answer_a_question_a_colleague_took_but_the_lead_can(org, intake):
     referral = ask(org, intake)
-    do_claim_referral(referral, intake[1])  # vikram, the lead, took it
+    do_claim_referral(referral, by=intake[1])  # vikram, the lead, took it
     assert (
         client_for(intake[2])
         .post(f"/api/v1/referrals/{referral.pk}/answer/", {"answer": "Mine!"}, format="json")
@@ -164,7 +164,7 @@ def test_a_plain_member_cannot_answer_a_question_a_colleague_took_but_the_lead_c
         == 409
     )
     other = ask(org, intake)
-    do_claim_referral(other, intake[2])  # olga took this one
+    do_claim_referral(other, by=intake[2])  # olga took this one
     assert (
         client_for(intake[1])
         .post(f"/api/v1/referrals/{other.pk}/answer/", {"answer": "Lead answers."}, format="json")
@@ -179,7 +179,7 @@ def test_the_list_shows_my_departments_questions_and_those_on_tickets_i_read_wit
     late = ask(org, intake, now=timezone.now() - timedelta(hours=5))
     fresh = ask(org, intake)
     done = ask(org, intake)
-    do_answer_referral(done, intake[1], answer="Done.")
+    do_answer_referral(done, by=intake[1], answer="Done.")
 
     def ids(user, **params):
         response = client_for(user).get("/api/v1/referrals/", params)

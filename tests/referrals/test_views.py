@@ -32,7 +32,7 @@ def intake(org):
 
 def ask(org, intake, *, now=None, **kwargs):
     ticket = open_ticket(org.ana, now=now, **kwargs)
-    return do_refer_ticket(ticket, org.ana, department=intake[0], question=QUESTION, now=now)
+    return do_refer_ticket(ticket, by=org.ana, department=intake[0], question=QUESTION, now=now)
 
 
 def ticket_page(client, ticket):
@@ -111,7 +111,7 @@ def test_asking_without_a_question_or_of_the_tickets_own_department_is_a_form_er
 def test_asking_about_a_resolved_ticket_is_a_409_with_the_reason_on_the_page(client, org, intake):
     from tickets import actions
 
-    ticket = actions.do_resolve_ticket(open_ticket(org.ana), org.ana, resolution="Done.")
+    ticket = actions.do_resolve_ticket(open_ticket(org.ana), by=org.ana, resolution="Done.")
     client.force_login(org.ana)
 
     response = client.post(
@@ -170,7 +170,7 @@ def test_claiming_from_the_queue_with_htmx_answers_with_the_card_and_the_loser_i
 
 def test_a_claim_lost_without_htmx_is_a_409_page_naming_the_winner(client, org, intake):
     referral = ask(org, intake)
-    do_claim_referral(referral, intake[2])
+    do_claim_referral(referral, by=intake[2])
     client.force_login(intake[1])
 
     response = client.post(reverse("referral-claim", args=[referral.pk]))
@@ -221,7 +221,7 @@ def test_the_answer_appears_on_the_tickets_timeline_and_the_owner_is_emailed(cli
 
 def test_answers_are_final_a_second_answer_is_a_409(client, org, intake):
     referral = ask(org, intake)
-    do_answer_referral(referral, intake[1], answer="Item 3.")
+    do_answer_referral(referral, by=intake[1], answer="Item 3.")
     client.force_login(intake[1])
 
     response = client.post(
@@ -274,7 +274,7 @@ def test_an_unanswered_referral_past_its_target_is_marked_overdue_in_words_on_th
 def test_a_late_answer_leaves_the_overdue_moment_in_the_story(client, org, intake):
     referral = ask(org, intake)
     do_answer_referral(
-        referral, intake[1], answer="Late, sorry.", now=referral.due_at + timedelta(hours=1)
+        referral, by=intake[1], answer="Late, sorry.", now=referral.due_at + timedelta(hours=1)
     )
     client.force_login(org.ana)
 
@@ -289,7 +289,7 @@ def test_the_queue_filters_open_overdue_answered_and_by_department(client, org, 
     early = ask(org, intake, subject="First", now=timezone.now() - timedelta(hours=5))
     fresh = ask(org, intake, subject="Second")
     done = ask(org, intake, subject="Third")
-    do_answer_referral(done, intake[1], answer="Done.")
+    do_answer_referral(done, by=intake[1], answer="Done.")
     client.force_login(intake[1])
     url = reverse("referral-queue")
 

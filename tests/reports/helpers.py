@@ -15,10 +15,10 @@ def busy_day(org, start, count: int, *, answer: bool = True):
     t = start
     for i in range(count):
         quick = open_ticket(org.ana, now=t)
-        actions.do_pass_up(quick, org.ana, note="dunno", now=t + timedelta(minutes=2))
-        actions.do_claim_ticket(quick, org.marko, now=t + timedelta(minutes=4))
+        actions.do_pass_up(quick, by=org.ana, note="dunno", now=t + timedelta(minutes=2))
+        actions.do_claim_ticket(quick, by=org.marko, now=t + timedelta(minutes=4))
         actions.do_resolve_ticket(
-            quick, org.marko, resolution="Reset it.", now=t + timedelta(minutes=9)
+            quick, by=org.marko, resolution="Reset it.", now=t + timedelta(minutes=9)
         )
         if answer:
             answer_latest(
@@ -26,7 +26,7 @@ def busy_day(org, start, count: int, *, answer: bool = True):
             )
         slow = open_ticket(org.ravi, now=t + timedelta(minutes=1))
         escalate_overdue(now=t + timedelta(hours=21))
-        actions.do_claim_ticket(slow, org.ioana, now=t + timedelta(hours=22))
+        actions.do_claim_ticket(slow, by=org.ioana, now=t + timedelta(hours=22))
         t += timedelta(hours=23)
     return t
 

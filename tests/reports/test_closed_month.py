@@ -22,10 +22,10 @@ CLOSE = datetime(2026, 11, 1, 5, tzinfo=UTC)  # 07:00 in Bucharest, when beat se
 @pytest.fixture
 def closed_october(org):
     first = open_ticket(org.ana, now=datetime(2026, 10, 28, 9, tzinfo=UTC))
-    actions.do_resolve_ticket(first, org.ana, resolution="Done.", now=datetime(2026, 10, 28, 10, tzinfo=UTC))
+    actions.do_resolve_ticket(first, by=org.ana, resolution="Done.", now=datetime(2026, 10, 28, 10, tzinfo=UTC))
     answer_latest(rating=5, comment="", now=datetime(2026, 10, 29, tzinfo=UTC))
     second = open_ticket(org.ana, now=datetime(2026, 10, 30, 9, tzinfo=UTC))
-    actions.do_resolve_ticket(second, org.ana, resolution="Done.", now=datetime(2026, 10, 30, 10, tzinfo=UTC))
+    actions.do_resolve_ticket(second, by=org.ana, resolution="Done.", now=datetime(2026, 10, 30, 10, tzinfo=UTC))
     assert send_monthly_summary(OCTOBER, now=CLOSE) == 1
     # Answered two days after the close, for a ticket resolved in October.
     answer_latest(rating=1, comment="Too slow.", now=CLOSE + timedelta(days=2))

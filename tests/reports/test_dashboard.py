@@ -65,7 +65,7 @@ def test_month_boundaries_follow_local_midnight_across_the_clock_change(org):
     last_september = open_ticket(org.ana, now=OCTOBER.start - timedelta(seconds=1))
     first_october = open_ticket(org.ana, now=OCTOBER.start)
     last_october = open_ticket(org.ana, now=OCTOBER.end - timedelta(seconds=1))
-    actions.do_resolve_ticket(last_october, org.ana, resolution="ok", now=OCTOBER.end)
+    actions.do_resolve_ticket(last_october, by=org.ana, resolution="ok", now=OCTOBER.end)
     from reports.metrics import monthly_report
 
     report = monthly_report(OCTOBER)

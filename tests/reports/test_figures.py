@@ -50,7 +50,7 @@ def test_the_daily_backlog_counts_a_ticket_in_the_department_it_was_in_that_day(
     moved = open_ticket(org.ana, now=at())
     stays = open_ticket(org.ana, now=at(1))
     actions.do_transfer_ticket(
-        moved, org.ana, department=org.sales, note="Pricing is Sales' call.", now=at(24 * 4)
+        moved, by=org.ana, department=org.sales, note="Pricing is Sales' call.", now=at(24 * 4)
     )
     cs = monthly_report(OCTOBER, org.cs)
     sales = monthly_report(OCTOBER, org.sales)
@@ -76,7 +76,7 @@ def test_the_daily_backlog_counts_a_ticket_in_the_department_it_was_in_that_day(
 def test_the_90th_percentile_is_a_time_within_which_90_percent_were_resolved(org):
     for hours in range(1, 11):  # resolved after 1 h, 2 h, ... 10 h
         ticket = open_ticket(org.ana, now=at())
-        actions.do_resolve_ticket(ticket, org.ana, resolution="Done.", now=at(hours))
+        actions.do_resolve_ticket(ticket, by=org.ana, resolution="Done.", now=at(hours))
     figures = monthly_report(OCTOBER).flow.organisation
     # Interpolated (percentile_cont) would say 9.1 h and 5.5 h: not a time any ticket took.
     assert figures.p90_seconds == 9 * 3600
@@ -91,8 +91,8 @@ def test_the_90th_percentile_is_a_time_within_which_90_percent_were_resolved(org
 def test_a_ticket_that_times_out_twice_at_one_tier_counts_once(org):
     ticket = open_ticket(org.ravi, now=at())
     escalate_overdue(now=at(20))  # Front line -> Specialists
-    actions.do_transfer_ticket(ticket, org.andrei, department=org.sales, note="Try Sales.", now=at(21))
-    actions.do_transfer_ticket(ticket, org.andrei, department=org.cs, note="Back to you.", now=at(22))
+    actions.do_transfer_ticket(ticket, by=org.andrei, department=org.sales, note="Try Sales.", now=at(21))
+    actions.do_transfer_ticket(ticket, by=org.andrei, department=org.cs, note="Back to you.", now=at(22))
     escalate_overdue(now=at(42))  # out of Front line again
     assert Handoff.objects.filter(ticket=ticket, kind=HandoffKind.ESCALATED).count() == 2
     report = monthly_report(OCTOBER)
@@ -107,11 +107,11 @@ def test_a_ticket_that_times_out_twice_at_one_tier_counts_once(org):
 
 def test_a_ticket_passed_twice_from_one_tier_counts_once_for_the_tier_and_the_person(org):
     ticket = open_ticket(org.ana, now=at())
-    actions.do_pass_up(ticket, org.ana, note="Needs a specialist: checked the order.", now=at(1))
-    actions.do_transfer_ticket(ticket, org.andrei, department=org.sales, note="Sales first.", now=at(2))
-    actions.do_transfer_ticket(ticket, org.andrei, department=org.cs, note="Not ours, sorry.", now=at(3))
-    actions.do_claim_ticket(ticket, org.ana, now=at(4))
-    actions.do_pass_up(ticket, org.ana, note="Still needs a specialist, as before.", now=at(5))
+    actions.do_pass_up(ticket, by=org.ana, note="Needs a specialist: checked the order.", now=at(1))
+    actions.do_transfer_ticket(ticket, by=org.andrei, department=org.sales, note="Sales first.", now=at(2))
+    actions.do_transfer_ticket(ticket, by=org.andrei, department=org.cs, note="Not ours, sorry.", now=at(3))
+    actions.do_claim_ticket(ticket, by=org.ana, now=at(4))
+    actions.do_pass_up(ticket, by=org.ana, note="Still needs a specialist, as before.", now=at(5))
     report = monthly_report(OCTOBER)
     assert report.flow.departments[0].tiers[0].figures.passed_up == 1
     assert person(report, org.ana, org.t1).passed_up == 1
@@ -123,7 +123,7 @@ def test_a_ticket_passed_twice_from_one_tier_counts_once_for_the_tier_and_the_pe
 
 def test_a_manager_passing_someone_elses_ticket_gets_no_quick_pass_and_no_held_time(org):
     ticket = open_ticket(org.ana, now=at())
-    actions.do_pass_up(ticket, org.andrei, note="ok", now=at(minutes=3))
+    actions.do_pass_up(ticket, by=org.andrei, note="ok", now=at(minutes=3))
     report = monthly_report(OCTOBER)
     andrei = person(report, org.andrei, org.t1)
     assert andrei.passed_up == 1
@@ -136,10 +136,10 @@ def test_a_manager_passing_someone_elses_ticket_gets_no_quick_pass_and_no_held_t
 
 def test_held_for_is_measured_from_when_this_person_received_the_ticket(org):
     ticket = open_ticket(org.andrei, now=at())  # waits in the queue
-    actions.do_claim_ticket(ticket, org.ravi, now=at(3))
-    actions.do_release_ticket(ticket, org.ravi, now=at(4))
-    actions.do_claim_ticket(ticket, org.ana, now=at(5))
-    actions.do_pass_up(ticket, org.ana, note="Tried the order and the courier.", now=at(5, 10))
+    actions.do_claim_ticket(ticket, by=org.ravi, now=at(3))
+    actions.do_release_ticket(ticket, by=org.ravi, now=at(4))
+    actions.do_claim_ticket(ticket, by=org.ana, now=at(5))
+    actions.do_pass_up(ticket, by=org.ana, note="Tried the order and the courier.", now=at(5, 10))
     ana = person(monthly_report(OCTOBER), org.ana, org.t1)
     assert ana.median_held_seconds == 10 * 60 and ana.quick_passes == 1
 
@@ -150,9 +150,9 @@ def test_held_for_is_measured_from_when_this_person_received_the_ticket(org):
 def test_a_late_release_charges_the_time_out_to_the_releaser(org):
     # The worked example of docs/metrics.md: 20-hour tier, released with 22.5 % left.
     ticket = open_ticket(org.andrei, now=at())
-    actions.do_claim_ticket(ticket, org.ravi, now=at())
-    actions.do_release_ticket(ticket, org.ravi, now=at(15, 30))
-    actions.do_claim_ticket(ticket, org.ana, now=at(19, 20))
+    actions.do_claim_ticket(ticket, by=org.ravi, now=at())
+    actions.do_release_ticket(ticket, by=org.ravi, now=at(15, 30))
+    actions.do_claim_ticket(ticket, by=org.ana, now=at(19, 20))
     escalate_overdue(now=at(20))
     escalation = Handoff.objects.get(ticket=ticket, kind=HandoffKind.ESCALATED)
     assert escalation.from_owner_id == org.ana.pk and escalation.charged_to_id == org.ravi.pk
@@ -165,9 +165,9 @@ def test_a_late_release_charges_the_time_out_to_the_releaser(org):
 
 def test_a_release_with_time_to_spare_leaves_the_time_out_with_the_owner(org):
     ticket = open_ticket(org.andrei, now=at())
-    actions.do_claim_ticket(ticket, org.ravi, now=at())
-    actions.do_release_ticket(ticket, org.ravi, now=at(14))  # 30 % left: not late
-    actions.do_claim_ticket(ticket, org.ana, now=at(19, 20))
+    actions.do_claim_ticket(ticket, by=org.ravi, now=at())
+    actions.do_release_ticket(ticket, by=org.ravi, now=at(14))  # 30 % left: not late
+    actions.do_claim_ticket(ticket, by=org.ana, now=at(19, 20))
     escalate_overdue(now=at(20))
     report = monthly_report(OCTOBER)
     assert person(report, org.ana, org.t1).timeouts == 1
@@ -176,8 +176,8 @@ def test_a_release_with_time_to_spare_leaves_the_time_out_with_the_owner(org):
 
 def test_an_unowned_time_out_goes_to_the_last_releaser_or_else_to_the_tier(org):
     released = open_ticket(org.andrei, now=at())
-    actions.do_claim_ticket(released, org.ravi, now=at(1))
-    actions.do_release_ticket(released, org.ravi, now=at(2))
+    actions.do_claim_ticket(released, by=org.ravi, now=at(1))
+    actions.do_release_ticket(released, by=org.ravi, now=at(2))
     nobody = open_ticket(org.andrei, now=at())
     escalate_overdue(now=at(20))
     report = monthly_report(OCTOBER)
@@ -191,7 +191,7 @@ def test_a_breach_at_the_top_while_owned_is_the_owners_time_out(org):
     ticket = open_ticket(org.andrei, now=at())
     escalate_overdue(now=at(20))
     escalate_overdue(now=at(40))  # now at the top tier
-    actions.do_claim_ticket(ticket, org.priya, now=at(41))
+    actions.do_claim_ticket(ticket, by=org.priya, now=at(41))
     escalate_overdue(now=at(60))
     report = monthly_report(OCTOBER)
     assert person(report, org.priya, org.t3).timeouts == 1
@@ -203,14 +203,14 @@ def test_a_breach_at_the_top_while_owned_is_the_owners_time_out(org):
 
 def test_thin_and_returned_transfers_are_the_senders(org):
     ticket = open_ticket(org.ana, now=at())
-    actions.do_transfer_ticket(ticket, org.ana, department=org.sales, note="sales", now=at(1))
-    actions.do_claim_ticket(ticket, org.elena, now=at(2))
+    actions.do_transfer_ticket(ticket, by=org.ana, department=org.sales, note="sales", now=at(1))
+    actions.do_claim_ticket(ticket, by=org.elena, now=at(2))
     actions.do_transfer_ticket(
-        ticket, org.elena, department=org.cs, note="Nothing for Sales: a delivery problem.", now=at(3)
+        ticket, by=org.elena, department=org.cs, note="Nothing for Sales: a delivery problem.", now=at(3)
     )
     kept = open_ticket(org.ana, now=at())
     actions.do_transfer_ticket(
-        kept, org.ana, department=org.sales, note="Wants a quote for 40 units.", now=at(1)
+        kept, by=org.ana, department=org.sales, note="Wants a quote for 40 units.", now=at(1)
     )
     report = monthly_report(OCTOBER)
     ana = person(report, org.ana, org.t1)
@@ -222,8 +222,8 @@ def test_thin_and_returned_transfers_are_the_senders(org):
 
 def test_a_transfer_returned_after_the_window_is_not_returned(org):
     ticket = open_ticket(org.ana, now=at())
-    actions.do_transfer_ticket(ticket, org.ana, department=org.sales, note="Wants a quote, 40 units.", now=at(1))
-    actions.do_transfer_ticket(ticket, org.andrei, department=org.cs, note="Quote sent, back to CS.", now=at(25, 1))
+    actions.do_transfer_ticket(ticket, by=org.ana, department=org.sales, note="Wants a quote, 40 units.", now=at(1))
+    actions.do_transfer_ticket(ticket, by=org.andrei, department=org.cs, note="Quote sent, back to CS.", now=at(25, 1))
     assert person(monthly_report(OCTOBER), org.ana, org.t1).returned_transfers == 0
 
 
@@ -232,7 +232,7 @@ def test_a_transfer_returned_after_the_window_is_not_returned(org):
 
 def test_a_thin_pass_is_shown_but_not_dumped(org):
     ticket = open_ticket(org.ana, now=at())
-    actions.do_pass_up(ticket, org.ana, note="see above", now=at(2))
+    actions.do_pass_up(ticket, by=org.ana, note="see above", now=at(2))
     ana = person(monthly_report(OCTOBER), org.ana, org.t1)
     assert (ana.thin_passes, ana.quick_passes, ana.dumped, ana.dumped_share) == (1, 0, 0, 0)
 
@@ -244,10 +244,10 @@ def test_a_resolution_that_comes_back_within_a_week_is_not_resolved_for_good(org
     delivery = CategoryFactory(slug="delivery")
     customer = CustomerFactory()
     first = open_ticket(org.ana, customer=customer, category=delivery, now=at())
-    actions.do_resolve_ticket(first, org.ana, resolution="Courier called.", now=at(1))
+    actions.do_resolve_ticket(first, by=org.ana, resolution="Courier called.", now=at(1))
     open_ticket(org.ana, customer=customer, category=delivery, now=at(24 * 6))
     other = open_ticket(org.ana, now=at(2))
-    actions.do_resolve_ticket(other, org.ana, resolution="Refunded.", now=at(3))
+    actions.do_resolve_ticket(other, by=org.ana, resolution="Refunded.", now=at(3))
     open_ticket(org.ana, customer=other.customer, previous_ticket=None, now=at(24 * 8))  # too late
     report = monthly_report(OCTOBER)
     ana = person(report, org.ana, org.t1)
@@ -262,9 +262,9 @@ def test_a_resolution_that_comes_back_within_a_week_is_not_resolved_for_good(org
 
 def test_everyone_who_held_a_ticket_sees_its_customers_answer(org):
     ticket = open_ticket(org.ana, now=at())
-    actions.do_pass_up(ticket, org.ana, note="Checked everything I can see here.", now=at(1))
-    actions.do_claim_ticket(ticket, org.marko, now=at(2))
-    actions.do_resolve_ticket(ticket, org.marko, resolution="Replaced it.", now=at(3))
+    actions.do_pass_up(ticket, by=org.ana, note="Checked everything I can see here.", now=at(1))
+    actions.do_claim_ticket(ticket, by=org.marko, now=at(2))
+    actions.do_resolve_ticket(ticket, by=org.marko, resolution="Replaced it.", now=at(3))
     answer_latest(rating=1, comment="Three people, two days.", now=at(4))
     report = monthly_report(OCTOBER)
     ana, marko = person(report, org.ana, org.t1), person(report, org.marko, org.t2)
@@ -287,11 +287,11 @@ def test_highlighting_uses_the_median_of_the_tiers_agents_only(org):
         nonlocal t
         ticket = open_ticket(agent, now=t)
         if ticket.owner_id is None:  # a manager is no member of the tier: he claims it
-            actions.do_claim_ticket(ticket, agent, now=t)
+            actions.do_claim_ticket(ticket, by=agent, now=t)
         if pass_quickly:
-            actions.do_pass_up(ticket, agent, note="Not for me, sorry.", now=t + timedelta(minutes=2))
+            actions.do_pass_up(ticket, by=agent, note="Not for me, sorry.", now=t + timedelta(minutes=2))
         else:
-            actions.do_resolve_ticket(ticket, agent, resolution="Sorted.", now=t + timedelta(minutes=30))
+            actions.do_resolve_ticket(ticket, by=agent, resolution="Sorted.", now=t + timedelta(minutes=30))
         t += timedelta(minutes=40)
 
     for _i in range(6):
@@ -320,9 +320,9 @@ def member(tier, username):
 def test_bounces_alone_never_highlight(org):
     for i in range(4):
         ticket = open_ticket(org.ana, now=at(i))
-        actions.do_pass_up(ticket, org.ana, note="Checked the order, the courier, the payment.", now=at(i, 20))
-        actions.do_claim_ticket(ticket, org.marko, now=at(i, 25))
-        actions.do_resolve_ticket(ticket, org.marko, resolution="Known fault.", now=at(i, 30))
+        actions.do_pass_up(ticket, by=org.ana, note="Checked the order, the courier, the payment.", now=at(i, 20))
+        actions.do_claim_ticket(ticket, by=org.marko, now=at(i, 25))
+        actions.do_resolve_ticket(ticket, by=org.marko, resolution="Known fault.", now=at(i, 30))
     ana = person(monthly_report(OCTOBER), org.ana, org.t1)
     assert ana.bounces == 4 and not ana.flagged
 
@@ -330,10 +330,10 @@ def test_bounces_alone_never_highlight(org):
 @pytest.mark.parametrize("department", [None, "cs"])
 def test_a_department_filter_never_changes_a_rows_numbers(org, department):
     ticket = open_ticket(org.ana, now=at())
-    actions.do_pass_up(ticket, org.ana, note="x", now=at(minutes=5))
-    actions.do_transfer_ticket(ticket, org.andrei, department=org.sales, note="Sales.", now=at(1))
-    actions.do_claim_ticket(ticket, org.elena, now=at(2))
-    actions.do_resolve_ticket(ticket, org.elena, resolution="Quoted.", now=at(3))
+    actions.do_pass_up(ticket, by=org.ana, note="x", now=at(minutes=5))
+    actions.do_transfer_ticket(ticket, by=org.andrei, department=org.sales, note="Sales.", now=at(1))
+    actions.do_claim_ticket(ticket, by=org.elena, now=at(2))
+    actions.do_resolve_ticket(ticket, by=org.elena, resolution="Quoted.", now=at(3))
     answer_latest(rating=5, comment="", now=at(4))
     whole = monthly_report(OCTOBER)
     part = monthly_report(OCTOBER, getattr(org, department) if department else None)
@@ -345,7 +345,7 @@ def test_a_department_filter_never_changes_a_rows_numbers(org, department):
 def test_surveys_answered_a_month_later_still_count_in_the_resolution_month(org):
     late_october = datetime(2026, 10, 28, 9, tzinfo=UTC)
     ticket = open_ticket(org.ana, now=late_october)
-    actions.do_resolve_ticket(ticket, org.ana, resolution="Done.", now=late_october)
+    actions.do_resolve_ticket(ticket, by=org.ana, resolution="Done.", now=late_october)
     answer_latest(rating=4, comment="", now=datetime(2026, 11, 3, tzinfo=UTC))
     assert monthly_report(OCTOBER).satisfaction.overall.responses == 1
     assert monthly_report(OCTOBER.next()).satisfaction.overall.responses == 0

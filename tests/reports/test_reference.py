@@ -76,13 +76,13 @@ def test_a_ticket_escalated_twice_from_one_tier_counts_once(org):
     """docs: T-000101, escalated from Front line on the 4th and again on the 6th."""
     ticket = open_ticket(org.andrei, now=at(3, 10))  # a manager sits at no tier: unowned
     escalate_overdue(now=at(4, 9))  # Front line's 20 h ran out at 06:00
-    actions.do_claim_ticket(ticket, org.marko, now=at(5, 8))
-    actions.do_transfer_ticket(ticket, org.marko, department=org.sales, note=LONG, now=at(5, 8, 30))
-    actions.do_claim_ticket(ticket, org.elena, now=at(5, 9))
-    actions.do_transfer_ticket(ticket, org.elena, department=org.cs, note=LONG, now=at(5, 9, 30))
+    actions.do_claim_ticket(ticket, by=org.marko, now=at(5, 8))
+    actions.do_transfer_ticket(ticket, by=org.marko, department=org.sales, note=LONG, now=at(5, 8, 30))
+    actions.do_claim_ticket(ticket, by=org.elena, now=at(5, 9))
+    actions.do_transfer_ticket(ticket, by=org.elena, department=org.cs, note=LONG, now=at(5, 9, 30))
     escalate_overdue(now=at(6, 7))  # back at Front line, due 6th 05:30
-    actions.do_claim_ticket(ticket, org.marko, now=at(7, 9))
-    actions.do_resolve_ticket(ticket, org.marko, resolution="Refunded.", now=at(7, 10))
+    actions.do_claim_ticket(ticket, by=org.marko, now=at(7, 9))
+    actions.do_resolve_ticket(ticket, by=org.marko, resolution="Refunded.", now=at(7, 10))
     assert Handoff.objects.filter(ticket=ticket, kind="escalated", from_tier=org.t1).count() == 2
 
     result = figures()
@@ -123,10 +123,10 @@ def test_a_ticket_escalated_twice_from_one_tier_counts_once(org):
 def ravi_and_ana(org, *, ravi_releases, ana_claims):
     """docs: on a 20-hour tier Ravi claims T-000202 and releases it; Ana claims it late."""
     ticket = open_ticket(org.andrei, now=at(12, 12))  # Front line, due the 13th at 08:00
-    actions.do_claim_ticket(ticket, org.ravi, now=at(12, 12))
-    actions.do_release_ticket(ticket, org.ravi, note="Going home", now=ravi_releases)
+    actions.do_claim_ticket(ticket, by=org.ravi, now=at(12, 12))
+    actions.do_release_ticket(ticket, by=org.ravi, note="Going home", now=ravi_releases)
     if ana_claims is not None:
-        actions.do_claim_ticket(ticket, org.ana, now=ana_claims)
+        actions.do_claim_ticket(ticket, by=org.ana, now=ana_claims)
     escalate_overdue(now=at(13, 8))
     escalation = Handoff.objects.get(ticket=ticket, kind="escalated")
     return ticket, escalation
@@ -184,10 +184,10 @@ def test_whom_a_time_out_is_charged_to(org, ravi_releases, ana_claims, charged):
 
 def test_a_time_out_at_the_top_tier_is_a_breach(org):
     ticket = open_ticket(org.ana, now=at(8, 9))
-    actions.do_pass_up(ticket, org.ana, note=LONG, now=at(8, 10))
-    actions.do_claim_ticket(ticket, org.marko, now=at(8, 11))
-    actions.do_pass_up(ticket, org.marko, note=LONG, now=at(8, 12))
-    actions.do_claim_ticket(ticket, org.priya, now=at(8, 13))
+    actions.do_pass_up(ticket, by=org.ana, note=LONG, now=at(8, 10))
+    actions.do_claim_ticket(ticket, by=org.marko, now=at(8, 11))
+    actions.do_pass_up(ticket, by=org.marko, note=LONG, now=at(8, 12))
+    actions.do_claim_ticket(ticket, by=org.priya, now=at(8, 13))
     escalate_overdue(now=at(9, 9))  # Experts' 20 h ran out at 08:00
     result = figures()
     t3 = result["flow"]["tiers"][org.t3.pk]
@@ -203,13 +203,13 @@ def test_a_time_out_at_the_top_tier_is_a_breach(org):
 
 def test_a_quick_pass_and_a_managers_pass_of_someone_elses_ticket(org):
     quick = open_ticket(org.ana, now=at(14, 9))  # Ana sits at Front line: she owns it
-    actions.do_pass_up(quick, org.ana, note=LONG, now=at(14, 9, 10))
+    actions.do_pass_up(quick, by=org.ana, note=LONG, now=at(14, 9, 10))
     exactly = open_ticket(org.ana, now=at(14, 10))
-    actions.do_pass_up(exactly, org.ana, note=LONG, now=at(14, 10, 15))  # 15 min: still quick
+    actions.do_pass_up(exactly, by=org.ana, note=LONG, now=at(14, 10, 15))  # 15 min: still quick
     slower = open_ticket(org.ana, now=at(14, 11))
-    actions.do_pass_up(slower, org.ana, note=LONG, now=at(14, 11, 16))
+    actions.do_pass_up(slower, by=org.ana, note=LONG, now=at(14, 11, 16))
     ravis = open_ticket(org.ravi, now=at(14, 9))
-    pass_by_manager = actions.do_pass_up(ravis, org.andrei, note="dunno", now=at(14, 9, 5))
+    pass_by_manager = actions.do_pass_up(ravis, by=org.andrei, note="dunno", now=at(14, 9, 5))
 
     result = figures()
     ana = person(result, org.ana, org.t1)
@@ -238,19 +238,19 @@ def test_a_quick_pass_and_a_managers_pass_of_someone_elses_ticket(org):
 def test_an_even_count_median_of_held_for_is_the_lower_middle(org):
     for minutes in (20, 40):
         ticket = open_ticket(org.ana, now=at(14, 9))
-        actions.do_pass_up(ticket, org.ana, note=LONG, now=at(14, 9, minutes))
+        actions.do_pass_up(ticket, by=org.ana, note=LONG, now=at(14, 9, minutes))
     assert person(figures(), org.ana, org.t1)["median_held"] == 20 * 60
 
 
 def test_bounces_count_only_a_resolution_at_the_next_tier_within_the_time(org):
     bounced = open_ticket(org.ana, now=at(15, 9))
-    actions.do_pass_up(bounced, org.ana, note=LONG, now=at(15, 10))
-    actions.do_claim_ticket(bounced, org.marko, now=at(15, 10, 5))
-    actions.do_resolve_ticket(bounced, org.marko, resolution="Reset.", now=at(15, 10, 30))
+    actions.do_pass_up(bounced, by=org.ana, note=LONG, now=at(15, 10))
+    actions.do_claim_ticket(bounced, by=org.marko, now=at(15, 10, 5))
+    actions.do_resolve_ticket(bounced, by=org.marko, resolution="Reset.", now=at(15, 10, 30))
     late = open_ticket(org.ana, now=at(15, 9))
-    actions.do_pass_up(late, org.ana, note=LONG, now=at(15, 11))
-    actions.do_claim_ticket(late, org.marko, now=at(15, 11, 5))
-    actions.do_resolve_ticket(late, org.marko, resolution="Reset.", now=at(15, 11, 31))
+    actions.do_pass_up(late, by=org.ana, note=LONG, now=at(15, 11))
+    actions.do_claim_ticket(late, by=org.marko, now=at(15, 11, 5))
+    actions.do_resolve_ticket(late, by=org.marko, resolution="Reset.", now=at(15, 11, 31))
     result = figures()
     ana = person(result, org.ana, org.t1)
     assert ana["bounces"] == 1 and ana["dumped"] == 0  # never a reason to be dumped
@@ -259,21 +259,21 @@ def test_bounces_count_only_a_resolution_at_the_next_tier_within_the_time(org):
 
 def test_a_transfer_returned_within_the_hours_is_a_returned_transfer(org):
     returned = open_ticket(org.ana, now=at(15, 9))
-    actions.do_transfer_ticket(returned, org.ana, department=org.sales, note=LONG, now=at(15, 10))
-    actions.do_claim_ticket(returned, org.elena, now=at(15, 11))
+    actions.do_transfer_ticket(returned, by=org.ana, department=org.sales, note=LONG, now=at(15, 10))
+    actions.do_claim_ticket(returned, by=org.elena, now=at(15, 11))
     actions.do_transfer_ticket(
-        returned, org.elena, department=org.cs, note=LONG, now=at(16, 9, 59)
+        returned, by=org.elena, department=org.cs, note=LONG, now=at(16, 9, 59)
     )  # 23 h 59 min later
     kept = open_ticket(org.ravi, now=at(15, 9))
-    actions.do_transfer_ticket(kept, org.ravi, department=org.sales, note=LONG, now=at(15, 10))
-    actions.do_claim_ticket(kept, org.elena, now=at(15, 11))
-    actions.do_transfer_ticket(kept, org.elena, department=org.cs, note=LONG, now=at(16, 10, 1))
+    actions.do_transfer_ticket(kept, by=org.ravi, department=org.sales, note=LONG, now=at(15, 10))
+    actions.do_claim_ticket(kept, by=org.elena, now=at(15, 11))
+    actions.do_transfer_ticket(kept, by=org.elena, department=org.cs, note=LONG, now=at(16, 10, 1))
     by_manager = open_ticket(org.ana, now=at(17, 9))
     actions.do_transfer_ticket(
-        by_manager, org.andrei, department=org.sales, note="wrong dept", now=at(17, 10)
+        by_manager, by=org.andrei, department=org.sales, note="wrong dept", now=at(17, 10)
     )
-    actions.do_claim_ticket(by_manager, org.elena, now=at(17, 10, 10))
-    actions.do_transfer_ticket(by_manager, org.elena, department=org.cs, note=LONG, now=at(17, 11))
+    actions.do_claim_ticket(by_manager, by=org.elena, now=at(17, 10, 10))
+    actions.do_transfer_ticket(by_manager, by=org.elena, department=org.cs, note=LONG, now=at(17, 11))
 
     result = figures()
     ana = person(result, org.ana, org.t1)
@@ -294,22 +294,22 @@ def test_a_resolution_that_came_back(org):
     delivery, billing = CategoryFactory(slug="delivery"), CategoryFactory(slug="billing")
     same_category = CustomerFactory()
     first = open_ticket(org.ana, customer=same_category, category=delivery, now=at(5, 9))
-    actions.do_resolve_ticket(first, org.ana, resolution="Resent.", now=at(5, 10))
+    actions.do_resolve_ticket(first, by=org.ana, resolution="Resent.", now=at(5, 10))
     open_ticket(org.ana, customer=same_category, category=delivery, now=at(12, 9, 59))  # 6d 23h59
 
     too_late = CustomerFactory()
     second = open_ticket(org.ana, customer=too_late, category=billing, now=at(5, 9))
-    actions.do_resolve_ticket(second, org.ana, resolution="Refunded.", now=at(5, 10))
+    actions.do_resolve_ticket(second, by=org.ana, resolution="Refunded.", now=at(5, 10))
     open_ticket(org.ana, customer=too_late, previous_ticket=second, now=at(12, 10, 1))  # 7d 1 min
 
     named = CustomerFactory()
     third = open_ticket(org.ana, customer=named, now=at(6, 9))
-    actions.do_resolve_ticket(third, org.ana, resolution="Explained.", now=at(6, 10))
+    actions.do_resolve_ticket(third, by=org.ana, resolution="Explained.", now=at(6, 10))
     open_ticket(org.ana, customer=named, category=billing, previous_ticket=third, now=at(8, 9))
 
     other_customer = CustomerFactory()
     fourth = open_ticket(org.ana, customer=other_customer, category=delivery, now=at(7, 9))
-    actions.do_resolve_ticket(fourth, org.ana, resolution="Resent.", now=at(7, 10))
+    actions.do_resolve_ticket(fourth, by=org.ana, resolution="Resent.", now=at(7, 10))
     open_ticket(org.ravi, category=delivery, now=at(7, 12))  # someone else's ticket
 
     result = figures()
@@ -331,7 +331,7 @@ def test_a_resolution_that_came_back(org):
 def test_percentiles_are_nearest_rank(org):
     for hours in range(1, 11):
         ticket = open_ticket(org.ana, now=at(20, 0))
-        actions.do_resolve_ticket(ticket, org.ana, resolution="Done.", now=at(20, hours))
+        actions.do_resolve_ticket(ticket, by=org.ana, resolution="Done.", now=at(20, hours))
     t1 = figures()["flow"]["tiers"][org.t1.pk]
     assert t1["resolved"] == t1["resolved_within"] == 10
     # Interpolation would give 5.5 h and 9.1 h.
@@ -343,9 +343,9 @@ def test_percentiles_are_nearest_rank(org):
 
 def test_the_daily_backlog_follows_a_transfer_between_departments(org):
     moved = open_ticket(org.ana, now=at(10, 10))
-    actions.do_transfer_ticket(moved, org.ana, department=org.sales, note=LONG, now=at(15, 12))
-    actions.do_claim_ticket(moved, org.elena, now=at(15, 13))
-    actions.do_resolve_ticket(moved, org.elena, resolution="Sold.", now=at(20, 12))
+    actions.do_transfer_ticket(moved, by=org.ana, department=org.sales, note=LONG, now=at(15, 12))
+    actions.do_claim_ticket(moved, by=org.elena, now=at(15, 13))
+    actions.do_resolve_ticket(moved, by=org.elena, resolution="Sold.", now=at(20, 12))
     last_minute = open_ticket(org.ravi, now=at(31, 23, 30))  # still October, local time
     open_ticket(org.ravi, now=at(1, 0, month=11))  # November's first instant
 
@@ -377,12 +377,12 @@ def test_the_daily_backlog_follows_a_transfer_between_departments(org):
 
 def test_a_closed_month_ignores_a_later_answer(org):
     early = open_ticket(org.ana, now=at(20, 9))
-    actions.do_resolve_ticket(early, org.ana, resolution="Done.", now=at(20, 9, 30))
+    actions.do_resolve_ticket(early, by=org.ana, resolution="Done.", now=at(20, 9, 30))
     answer_survey(early, rating=2, comment="Slow", now=at(21, 9))
     passed = open_ticket(org.ana, now=at(22, 9))
-    actions.do_pass_up(passed, org.ana, note=LONG, now=at(22, 10))
-    actions.do_claim_ticket(passed, org.marko, now=at(22, 11))
-    actions.do_resolve_ticket(passed, org.marko, resolution="Done.", now=at(23, 12))
+    actions.do_pass_up(passed, by=org.ana, note=LONG, now=at(22, 10))
+    actions.do_claim_ticket(passed, by=org.marko, now=at(22, 11))
+    actions.do_resolve_ticket(passed, by=org.marko, resolution="Done.", now=at(23, 12))
     answer_survey(passed, rating=5, reasons=("friendly", "fast"), now=at(3, 9, month=11))
     closed_at = at(1, 6, month=11)
 
@@ -420,7 +420,7 @@ def test_a_closed_month_ignores_a_later_answer(org):
 
 def test_a_closed_month_knows_nothing_recorded_after_the_close(org):
     still_open = open_ticket(org.ana, now=at(30, 9))
-    actions.do_resolve_ticket(still_open, org.ana, resolution="Done.", now=at(2, 9, month=11))
+    actions.do_resolve_ticket(still_open, by=org.ana, resolution="Done.", now=at(2, 9, month=11))
     open_ticket(org.ana, now=at(31, 23))
     closed = figures(as_of=at(31, 22))  # as it stood an hour before the second opening
     org_row = closed["flow"]["organisation"]
@@ -433,9 +433,9 @@ def test_a_closed_month_knows_nothing_recorded_after_the_close(org):
 def test_highlighted_against_the_tiers_median(org):
     for n in range(3):
         ticket = open_ticket(org.ana, now=at(14, 9, n))
-        actions.do_pass_up(ticket, org.ana, note=LONG, now=at(14, 9, 10 + n))
+        actions.do_pass_up(ticket, by=org.ana, note=LONG, now=at(14, 9, 10 + n))
     ticket = open_ticket(org.ravi, now=at(14, 9))
-    actions.do_pass_up(ticket, org.ravi, note=LONG, now=at(14, 9, 5))
+    actions.do_pass_up(ticket, by=org.ravi, note=LONG, now=at(14, 9, 5))
     result = figures()
     # Nobody held 5 tickets at Front line: the median to compare with is 0.
     assert person(result, org.ana, org.t1)["flagged"] == {"quick_passes"}

@@ -48,7 +48,7 @@ def linked_numbers(body: str) -> list[tuple[str, int]]:
 def later_facts(org, at):
     """A ticket resolved and one opened after the snapshot: the ledger moves on."""
     resolved = open_ticket(org.ana, now=at)
-    actions.do_resolve_ticket(resolved, org.ana, resolution="Done.", now=at + timedelta(minutes=1))
+    actions.do_resolve_ticket(resolved, by=org.ana, resolution="Done.", now=at + timedelta(minutes=1))
     open_ticket(org.ravi, now=at + timedelta(minutes=2))
 
 
@@ -181,7 +181,7 @@ def test_a_late_answer_after_the_snapshot_is_not_in_its_drill_down(client, octob
         url = reverse("reports-drill-down")
         as_of = "2026-10-20T12:00:00.000001Z"
     resolved = open_ticket(october.ana, now=TAKEN + timedelta(minutes=1))
-    actions.do_resolve_ticket(resolved, october.ana, resolution="Done.", now=TAKEN + timedelta(minutes=2))
+    actions.do_resolve_ticket(resolved, by=october.ana, resolution="Done.", now=TAKEN + timedelta(minutes=2))
     answer_latest(rating=5, comment="", now=TAKEN + timedelta(minutes=3))
     params = {"month": OCTOBER.key, "level": "answers", "figure": "all"}
     with time_machine.travel(TAKEN + timedelta(minutes=4), tick=False):

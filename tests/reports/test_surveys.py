@@ -22,7 +22,7 @@ LINK = re.compile(r"/survey/(T-\d+)/([A-Za-z0-9_-]+)/")
 
 def resolve_with_survey(org, customer=None, when=RESOLVED_AT):
     ticket = open_ticket(org.ana, customer=customer, now=when - timedelta(hours=1))
-    actions.do_resolve_ticket(ticket, org.ana, resolution="Refunded.", now=when)
+    actions.do_resolve_ticket(ticket, by=org.ana, resolution="Refunded.", now=when)
     email = OutboundEmail.objects.filter(kind="survey").order_by("-id").first()
     reference, token = LINK.search(email.body).groups()
     return ticket, reference, token
@@ -52,7 +52,7 @@ def test_resolving_a_ticket_queues_a_survey_email_with_a_long_random_token(org):
 
 def test_a_customer_without_an_email_gets_no_survey(org):
     ticket = open_ticket(org.ana, customer=CustomerFactory(email=""))
-    actions.do_resolve_ticket(ticket, org.ana, resolution="Done.")
+    actions.do_resolve_ticket(ticket, by=org.ana, resolution="Done.")
     assert not SurveyInvitation.objects.exists()
     assert not OutboundEmail.objects.filter(kind="survey").exists()
 

@@ -53,7 +53,7 @@ def test_exactly_one_of_eight_simultaneous_api_claims_wins_in_every_round():
 
     for round_number in range(ROUNDS):
         ticket = open_ticket(org.ana, subject=f"Race {round_number}")
-        actions.do_pass_up(ticket, org.ana, note="For the specialists")
+        actions.do_pass_up(ticket, by=org.ana, note="For the specialists")
 
         results = _claim_all_at_once(ticket.reference, tokens)
 

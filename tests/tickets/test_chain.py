@@ -63,13 +63,13 @@ def worked_tickets(org) -> list[Ticket]:
     """Every kind of entry: opened, claimed, released, assigned, passed, transferred,
     escalated, breached, resolved, with notes that need escaping."""
     first = open_ticket(org.ana, now=T0)
-    actions.do_release_ticket(first, org.ana, note="Back | to the pool\nline two", now=T0 + timedelta(minutes=5))
-    actions.do_claim_ticket(first, org.ravi, now=T0 + timedelta(minutes=9))
-    actions.do_pass_up(first, org.ravi, note="Tried the reset — ☎ nothing", now=T0 + timedelta(hours=1))
-    actions.do_assign_ticket(first, org.ioana, org.marko, note="Yours", now=T0 + timedelta(hours=2))
-    actions.do_transfer_ticket(first, org.marko, department=org.sales, note="Billing", now=T0 + timedelta(hours=3))
-    actions.do_claim_ticket(first, org.elena, now=T0 + timedelta(hours=4))
-    actions.do_resolve_ticket(first, org.elena, resolution="Refunded ✓", now=T0 + timedelta(hours=5))
+    actions.do_release_ticket(first, by=org.ana, note="Back | to the pool\nline two", now=T0 + timedelta(minutes=5))
+    actions.do_claim_ticket(first, by=org.ravi, now=T0 + timedelta(minutes=9))
+    actions.do_pass_up(first, by=org.ravi, note="Tried the reset — ☎ nothing", now=T0 + timedelta(hours=1))
+    actions.do_assign_ticket(first, by=org.ioana, to=org.marko, note="Yours", now=T0 + timedelta(hours=2))
+    actions.do_transfer_ticket(first, by=org.marko, department=org.sales, note="Billing", now=T0 + timedelta(hours=3))
+    actions.do_claim_ticket(first, by=org.elena, now=T0 + timedelta(hours=4))
+    actions.do_resolve_ticket(first, by=org.elena, resolution="Refunded ✓", now=T0 + timedelta(hours=5))
     second = open_ticket(org.ana, now=T0)
     escalate_overdue(now=T0 + TWENTY_HOURS + timedelta(seconds=7, microseconds=123))
     breaching = open_ticket(org.elena, department=org.sales, now=T0)
@@ -113,7 +113,7 @@ def test_both_sweep_writers_write_identical_chain_hashes(org, monkeypatch, timed
         ticket = open_ticket(org.elena, department=org.sales, now=T0)
     else:
         ticket = open_ticket(org.ana, now=T0)
-    actions.do_release_ticket(ticket, ticket.owner, note="Ünïcode | note", now=T0 + timedelta(minutes=1))
+    actions.do_release_ticket(ticket, by=ticket.owner, note="Ünïcode | note", now=T0 + timedelta(minutes=1))
     swept_at = T0 + TWENTY_HOURS + timedelta(seconds=5, microseconds=42)
 
     class Rollback(Exception):
@@ -176,8 +176,8 @@ def test_the_chain_starts_at_a_tickets_first_hashed_entry(org):
     """Entries written before the chain existed have no hash; the next one chains from genesis."""
     old = open_ticket(org.ana, now=T0)
     as_superuser_without_triggers("UPDATE tickets_handoff SET chain_hash = NULL WHERE ticket_id = %s", [old.pk])
-    actions.do_release_ticket(old, org.ana, now=T0 + timedelta(minutes=1))
-    actions.do_claim_ticket(old, org.ravi, now=T0 + timedelta(minutes=2))
+    actions.do_release_ticket(old, by=org.ana, now=T0 + timedelta(minutes=1))
+    actions.do_claim_ticket(old, by=org.ravi, now=T0 + timedelta(minutes=2))
     open_ticket(org.ravi, now=T0)
 
     released = Handoff.objects.get(ticket=old, kind=HandoffKind.RELEASED)
@@ -216,7 +216,7 @@ def test_the_seal_is_written_once_a_day_and_emailed_to_the_managers(org, setting
     assert emails.get().recipients == sorted(manager_emails()) and manager_emails()
     assert seal.digest in emails.get().body
 
-    actions.do_claim_ticket(Ticket.objects.filter(status="open", owner=None).first(), org.ioana)
+    actions.do_claim_ticket(Ticket.objects.filter(status="open", owner=None).first(), by=org.ioana)
     with time_machine.travel(day_one + timedelta(days=1), tick=False):
         assert seal_ledger().startswith("sealed 2026-11-05:")
     assert LedgerSeal.objects.count() == 2
@@ -238,7 +238,7 @@ def test_verify_against_the_seal_notices_a_removed_last_entry_the_chain_alone_ca
     first, second, _breached = worked_tickets(org)
     ledger.do_seal_ledger(now=T0 + timedelta(days=2))
     # Entries after the seal do not disturb it.
-    actions.do_claim_ticket(second, org.ioana, now=T0 + timedelta(days=2, hours=1))
+    actions.do_claim_ticket(second, by=org.ioana, now=T0 + timedelta(days=2, hours=1))
     assert verify("--against-seal")[0] == 0
 
     last = Handoff.objects.filter(ticket=first).order_by("-id").first()

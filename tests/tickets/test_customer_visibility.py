@@ -75,7 +75,7 @@ def test_the_drill_down_leaves_out_tickets_the_lead_may_not_open_and_says_so(cli
     with time_machine.travel(datetime(2026, 10, 5, 8, tzinfo=UTC), tick=False):
         open_ticket(org.ana, subject="Stays here")
         moved = open_ticket(org.ana, subject="Moved to sales")
-        actions.do_transfer_ticket(moved, org.ana, department=org.sales, note="Billing question")
+        actions.do_transfer_ticket(moved, by=org.ana, department=org.sales, note="Billing question")
     params = {"month": "2026-10", "department": "customer-service", "level": "department",
               "key": org.cs.pk, "figure": "opened"}
 

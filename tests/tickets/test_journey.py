@@ -93,22 +93,22 @@ def random_work(org, rng, *, moves: int, start: datetime) -> None:
         choice = 0 if ticket.owner_id is None and rng.random() < 0.6 else rng.randrange(1, 9)
         try:
             if choice == 0:
-                actions.do_claim_ticket(ticket, actor, now=now)
+                actions.do_claim_ticket(ticket, by=actor, now=now)
             elif choice == 1:
-                actions.do_release_ticket(ticket, actor, now=now)
+                actions.do_release_ticket(ticket, by=actor, now=now)
             elif choice == 2:
-                actions.do_assign_ticket(ticket, actor, rng.choice(people), now=now)
+                actions.do_assign_ticket(ticket, by=actor, to=rng.choice(people), now=now)
             elif choice == 3:
-                actions.do_pass_up(ticket, actor, note="Tried what I could", now=now)
+                actions.do_pass_up(ticket, by=actor, note="Tried what I could", now=now)
             elif choice == 4:
                 department = rng.choice([org.cs, org.sales])
                 actions.do_transfer_ticket(
-                    ticket, actor, department=department, note="Theirs", now=now
+                    ticket, by=actor, department=department, note="Theirs", now=now
                 )
             elif choice == 5 and rng.random() < 0.2:
-                actions.do_resolve_ticket(ticket, actor, resolution="Sorted", now=now)
+                actions.do_resolve_ticket(ticket, by=actor, resolution="Sorted", now=now)
             elif choice == 6:
-                actions.do_add_note(ticket, actor, body="Called back", now=now)
+                actions.do_add_note(ticket, by=actor, body="Called back", now=now)
             else:
                 escalate_overdue(now=now)
         except TierdeskError:
@@ -135,7 +135,7 @@ def test_a_new_ticket_starts_its_journey_at_its_opening(org):
 
 def test_opening_and_resolving_on_the_call_is_no_change_of_hands(org):
     ticket = actions.do_open_and_resolve_ticket(
-        org.ana,
+        by=org.ana,
         resolution="Explained.",
         subject="Invoice",
         customer=open_ticket(org.ana).customer,
@@ -152,8 +152,8 @@ def test_the_sweep_counts_an_escalation_and_a_new_tier_but_not_a_breach(org):
     assert stored_journey(ticket) == (1, 2, T0 + TWENTY_HOURS)
 
     later = T0 + TWENTY_HOURS + timedelta(minutes=7)
-    actions.do_claim_ticket(ticket, org.marko, now=later)
-    actions.do_pass_up(ticket, org.marko, note="Needs an expert", now=later)  # -> tier 3
+    actions.do_claim_ticket(ticket, by=org.marko, now=later)
+    actions.do_pass_up(ticket, by=org.marko, note="Needs an expert", now=later)  # -> tier 3
     top_due = Ticket.objects.get(pk=ticket.pk).due_at
     escalate_overdue(now=top_due + timedelta(seconds=30))  # breach at the top
 
@@ -165,14 +165,14 @@ def test_the_sweep_counts_an_escalation_and_a_new_tier_but_not_a_breach(org):
 
 def test_an_escalation_back_into_a_tier_already_visited_adds_no_tier(org):
     ticket = open_ticket(org.ana, now=T0)
-    actions.do_pass_up(ticket, org.ana, note="Needs a specialist", now=T0 + timedelta(hours=1))
-    actions.do_claim_ticket(ticket, org.marko, now=T0 + timedelta(hours=2))
+    actions.do_pass_up(ticket, by=org.ana, note="Needs a specialist", now=T0 + timedelta(hours=1))
+    actions.do_claim_ticket(ticket, by=org.marko, now=T0 + timedelta(hours=2))
     actions.do_transfer_ticket(
-        ticket, org.marko, department=org.sales, note="Billing", now=T0 + timedelta(hours=3)
+        ticket, by=org.marko, department=org.sales, note="Billing", now=T0 + timedelta(hours=3)
     )
-    actions.do_claim_ticket(ticket, org.elena, now=T0 + timedelta(hours=4))
+    actions.do_claim_ticket(ticket, by=org.elena, now=T0 + timedelta(hours=4))
     actions.do_transfer_ticket(
-        ticket, org.elena, department=org.cs, note="Not billing", now=T0 + timedelta(hours=5)
+        ticket, by=org.elena, department=org.cs, note="Not billing", now=T0 + timedelta(hours=5)
     )
     assert stored_journey(ticket)[:2] == (5, 3)  # cs t1, cs t2, sales t1
 

@@ -63,7 +63,7 @@ def test_orm_cannot_edit_a_handoff_either(org):
 @pytest.mark.django_db
 def test_replay_notices_a_change_that_skipped_its_handoff(org):
     ticket = open_ticket(org.ana)
-    actions.do_release_ticket(ticket, org.ana)
+    actions.do_release_ticket(ticket, by=org.ana)
     handoffs = list(ticket.handoffs.all())
     # Pretend the release happened without a record, then a claim by someone else.
     forged = Handoff(
@@ -87,21 +87,21 @@ def test_replaying_the_handoffs_gives_every_tickets_current_state_after_random_w
     def random_move(ticket, actor):
         choice = rng.randrange(8)
         if choice == 0:
-            actions.do_claim_ticket(ticket, actor, now=now)
+            actions.do_claim_ticket(ticket, by=actor, now=now)
         elif choice == 1:
-            actions.do_release_ticket(ticket, actor, now=now)
+            actions.do_release_ticket(ticket, by=actor, now=now)
         elif choice == 2:
             assignee = rng.choice(people)
-            actions.do_assign_ticket(ticket, actor, assignee, now=now)
+            actions.do_assign_ticket(ticket, by=actor, to=assignee, now=now)
         elif choice == 3:
-            actions.do_pass_up(ticket, actor, note="Tried what I could", now=now)
+            actions.do_pass_up(ticket, by=actor, note="Tried what I could", now=now)
         elif choice == 4:
             department = rng.choice(departments)
-            actions.do_transfer_ticket(ticket, actor, department=department, note="Theirs", now=now)
+            actions.do_transfer_ticket(ticket, by=actor, department=department, note="Theirs", now=now)
         elif choice == 5 and rng.random() < 0.3:
-            actions.do_resolve_ticket(ticket, actor, resolution="Sorted", now=now)
+            actions.do_resolve_ticket(ticket, by=actor, resolution="Sorted", now=now)
         elif choice == 6:
-            actions.do_add_note(ticket, actor, body="Called back", now=now)
+            actions.do_add_note(ticket, by=actor, body="Called back", now=now)
         else:
             escalate_overdue(now=now)
 

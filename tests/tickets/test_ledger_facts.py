@@ -49,7 +49,7 @@ def test_opening_by_someone_without_a_seat_leaves_it_unowned_with_no_owned_since
 
 def test_opening_and_resolving_on_the_call_stores_the_same_clock_on_both_entries(org):
     ticket = actions.do_open_and_resolve_ticket(
-        org.ana, resolution="Explained.", subject="Invoice", customer=open_ticket(org.ana).customer, now=T0
+        by=org.ana, resolution="Explained.", subject="Invoice", customer=open_ticket(org.ana).customer, now=T0
     )
 
     opened, resolved = ticket.handoffs.order_by("id")
@@ -61,7 +61,7 @@ def test_opening_and_resolving_on_the_call_stores_the_same_clock_on_both_entries
 def test_release_stores_how_long_the_owner_held_it_and_clears_owned_since(org):
     ticket = open_ticket(org.ana, now=T0)
 
-    actions.do_release_ticket(ticket, org.ana, note="Off shift", now=T0 + timedelta(hours=3))
+    actions.do_release_ticket(ticket, by=org.ana, note="Off shift", now=T0 + timedelta(hours=3))
 
     assert fresh(ticket).owned_since is None
     assert facts(last_entry(ticket)) == (TWENTY_HOURS, T0 + TWENTY_HOURS, timedelta(hours=3), None)
@@ -69,9 +69,9 @@ def test_release_stores_how_long_the_owner_held_it_and_clears_owned_since(org):
 
 def test_claim_starts_owned_since_and_has_nobody_whose_holding_to_measure(org):
     ticket = open_ticket(org.ana, now=T0)
-    actions.do_release_ticket(ticket, org.ana, now=T0 + timedelta(hours=1))
+    actions.do_release_ticket(ticket, by=org.ana, now=T0 + timedelta(hours=1))
 
-    actions.do_claim_ticket(ticket, org.ravi, now=T0 + timedelta(hours=2))
+    actions.do_claim_ticket(ticket, by=org.ravi, now=T0 + timedelta(hours=2))
 
     assert fresh(ticket).owned_since == T0 + timedelta(hours=2)
     assert facts(last_entry(ticket)) == (TWENTY_HOURS, T0 + TWENTY_HOURS, None, None)
@@ -80,7 +80,7 @@ def test_claim_starts_owned_since_and_has_nobody_whose_holding_to_measure(org):
 def test_assignment_restarts_owned_since_and_stores_the_previous_owners_holding(org):
     ticket = open_ticket(org.ana, now=T0)
 
-    actions.do_assign_ticket(ticket, org.andrei, org.ravi, now=T0 + timedelta(minutes=90))
+    actions.do_assign_ticket(ticket, by=org.andrei, to=org.ravi, now=T0 + timedelta(minutes=90))
 
     assert fresh(ticket).owned_since == T0 + timedelta(minutes=90)
     assert facts(last_entry(ticket)) == (TWENTY_HOURS, T0 + TWENTY_HOURS, timedelta(minutes=90), None)
@@ -90,7 +90,7 @@ def test_pass_up_stores_the_old_tiers_clock_not_the_new_one(org):
     Tier.objects.filter(pk=org.t2.pk).update(resolve_within=timedelta(hours=8))
     ticket = open_ticket(org.ana, now=T0)
 
-    actions.do_pass_up(ticket, org.ana, note="Needs a specialist", now=T0 + timedelta(hours=2))
+    actions.do_pass_up(ticket, by=org.ana, note="Needs a specialist", now=T0 + timedelta(hours=2))
 
     ticket = fresh(ticket)
     assert (ticket.owned_since, ticket.due_at) == (None, T0 + timedelta(hours=10))
@@ -101,7 +101,7 @@ def test_pass_up_stores_the_tiers_time_in_force_when_it_changed_after_the_ticket
     ticket = open_ticket(org.ana, now=T0)  # due T0 + 20 h, counted with the 20 h of the day
     Tier.objects.filter(pk=org.t1.pk).update(resolve_within=timedelta(hours=12))
 
-    actions.do_pass_up(ticket, org.ana, note="Needs a specialist", now=T0 + timedelta(hours=2))
+    actions.do_pass_up(ticket, by=org.ana, note="Needs a specialist", now=T0 + timedelta(hours=2))
 
     assert facts(last_entry(ticket))[:2] == (timedelta(hours=12), T0 + TWENTY_HOURS)
 
@@ -110,7 +110,7 @@ def test_transfer_stores_the_old_departments_clock_and_clears_owned_since(org):
     ticket = open_ticket(org.ana, now=T0)
 
     actions.do_transfer_ticket(
-        ticket, org.ana, department=org.sales, note="Billing", now=T0 + timedelta(hours=4)
+        ticket, by=org.ana, department=org.sales, note="Billing", now=T0 + timedelta(hours=4)
     )
 
     assert fresh(ticket).owned_since is None
@@ -120,16 +120,16 @@ def test_transfer_stores_the_old_departments_clock_and_clears_owned_since(org):
 def test_a_manager_passing_an_unowned_ticket_stores_no_holding(org):
     ticket = open_ticket(org.andrei, now=T0)
 
-    actions.do_pass_up(ticket, org.andrei, note="Straight to specialists", now=T0 + timedelta(hours=1))
+    actions.do_pass_up(ticket, by=org.andrei, note="Straight to specialists", now=T0 + timedelta(hours=1))
 
     assert facts(last_entry(ticket)) == (TWENTY_HOURS, T0 + TWENTY_HOURS, None, None)
 
 
 def test_resolving_keeps_owned_since_and_stores_the_holding_so_far(org):
     ticket = open_ticket(org.ana, now=T0)
-    actions.do_assign_ticket(ticket, org.andrei, org.ravi, now=T0 + timedelta(hours=1))
+    actions.do_assign_ticket(ticket, by=org.andrei, to=org.ravi, now=T0 + timedelta(hours=1))
 
-    actions.do_resolve_ticket(ticket, org.ravi, resolution="Refunded", now=T0 + timedelta(hours=5))
+    actions.do_resolve_ticket(ticket, by=org.ravi, resolution="Refunded", now=T0 + timedelta(hours=5))
 
     assert fresh(ticket).owned_since == T0 + timedelta(hours=1)
     assert facts(last_entry(ticket)) == (TWENTY_HOURS, T0 + TWENTY_HOURS, timedelta(hours=4), None)

@@ -26,8 +26,8 @@ def test_the_application_role_writes_handoffs_through_the_actions(org, as_app_ro
         cursor.execute("SELECT current_user")
         assert cursor.fetchone()[0] == as_app_role
     ticket = open_ticket(org.ana)
-    actions.do_release_ticket(ticket, org.ana)
-    actions.do_claim_ticket(ticket, org.ravi)
+    actions.do_release_ticket(ticket, by=org.ana)
+    actions.do_claim_ticket(ticket, by=org.ravi)
 
     assert list(ticket.handoffs.order_by("id").values_list("kind", flat=True)) == ["opened", "released", "claimed"]
 

@@ -39,7 +39,7 @@ def charged_for(ticket: Ticket):
 
 
 def release(ticket, actor, *, left: timedelta) -> Handoff:
-    actions.do_release_ticket(ticket, actor, now=DUE - left)
+    actions.do_release_ticket(ticket, by=actor, now=DUE - left)
     return Handoff.objects.filter(ticket=ticket, kind=HandoffKind.RELEASED).latest("id")
 
 
@@ -96,7 +96,7 @@ def test_a_release_by_someone_other_than_the_owner_is_never_late(org):
 
 def test_other_kinds_are_never_late_releases(org):
     ticket = open_ticket(org.ana, now=T0)
-    actions.do_pass_up(ticket, org.ana, note="Tried", now=DUE - timedelta(minutes=5))
+    actions.do_pass_up(ticket, by=org.ana, note="Tried", now=DUE - timedelta(minutes=5))
 
     passed = ticket.handoffs.get(kind=HandoffKind.PASSED)
     assert (is_late_release(passed), sql_says_late(passed)) == (False, False)
@@ -131,7 +131,7 @@ def test_python_and_sql_agree_on_every_release_of_a_busy_ledger(org):
         owner = org.ana
         if minutes_left % 2:
             owner = org.ravi
-            actions.do_assign_ticket(ticket, org.andrei, owner, now=T0 + timedelta(minutes=1))
+            actions.do_assign_ticket(ticket, by=org.andrei, to=owner, now=T0 + timedelta(minutes=1))
         release(ticket, owner if minutes_left % 3 else org.andrei, left=timedelta(minutes=minutes_left))
 
     releases = Handoff.objects.filter(kind=HandoffKind.RELEASED)
@@ -171,7 +171,7 @@ def test_an_owner_who_got_it_late_after_a_late_release_passes_the_charge_to_the_
 ):
     ticket = open_ticket(org.ana, now=T0)
     release(ticket, org.ana, left=LATE_SHARE_LEFT)  # exactly 25 % left: late
-    actions.do_claim_ticket(ticket, org.ravi, now=DUE - received_before_deadline)
+    actions.do_claim_ticket(ticket, by=org.ravi, now=DUE - received_before_deadline)
 
     assert charged_for(ticket) == getattr(org, charged).pk
 
@@ -184,14 +184,14 @@ def test_an_owner_who_got_it_late_after_a_late_release_passes_the_charge_to_the_
 def test_a_late_receipt_after_a_release_in_good_time_stays_with_the_owner(org, left, charged):
     ticket = open_ticket(org.ana, now=T0)
     release(ticket, org.ana, left=left)
-    actions.do_claim_ticket(ticket, org.ravi, now=DUE - timedelta(minutes=30))
+    actions.do_claim_ticket(ticket, by=org.ravi, now=DUE - timedelta(minutes=30))
 
     assert charged_for(ticket) == getattr(org, charged).pk
 
 
 def test_a_late_receipt_by_assignment_without_any_release_stays_with_the_owner(org):
     ticket = open_ticket(org.ana, now=T0)
-    actions.do_assign_ticket(ticket, org.andrei, org.ravi, now=DUE - timedelta(minutes=10))
+    actions.do_assign_ticket(ticket, by=org.andrei, to=org.ravi, now=DUE - timedelta(minutes=10))
 
     assert charged_for(ticket) == org.ravi.pk
 
@@ -199,7 +199,7 @@ def test_a_late_receipt_by_assignment_without_any_release_stays_with_the_owner(o
 def test_a_late_receipt_after_a_release_by_a_manager_stays_with_the_owner(org):
     ticket = open_ticket(org.ana, now=T0)
     release(ticket, org.andrei, left=timedelta(minutes=40))  # not Ana's own release: not late
-    actions.do_claim_ticket(ticket, org.ravi, now=DUE - timedelta(minutes=30))
+    actions.do_claim_ticket(ticket, by=org.ravi, now=DUE - timedelta(minutes=30))
 
     assert charged_for(ticket) == org.ravi.pk
 
@@ -207,9 +207,9 @@ def test_a_late_receipt_after_a_release_by_a_manager_stays_with_the_owner(org):
 def test_only_the_last_release_before_the_receipt_counts(org):
     ticket = open_ticket(org.ana, now=T0)
     release(ticket, org.ana, left=timedelta(hours=4))  # late, but not the last one
-    actions.do_claim_ticket(ticket, org.ravi, now=DUE - timedelta(hours=3))
+    actions.do_claim_ticket(ticket, by=org.ravi, now=DUE - timedelta(hours=3))
     release(ticket, org.andrei, left=timedelta(hours=2))  # the last: a manager's, not late
-    actions.do_claim_ticket(ticket, org.ana, now=DUE - timedelta(minutes=30))
+    actions.do_claim_ticket(ticket, by=org.ana, now=DUE - timedelta(minutes=30))
 
     assert charged_for(ticket) == org.ana.pk
 
@@ -217,9 +217,9 @@ def test_only_the_last_release_before_the_receipt_counts(org):
 def test_the_last_release_is_the_one_charged_when_it_is_late(org):
     ticket = open_ticket(org.ana, now=T0)
     release(ticket, org.ana, left=timedelta(hours=12))  # in good time
-    actions.do_claim_ticket(ticket, org.ravi, now=DUE - timedelta(hours=6))
+    actions.do_claim_ticket(ticket, by=org.ravi, now=DUE - timedelta(hours=6))
     release(ticket, org.ravi, left=timedelta(hours=2))  # late
-    actions.do_claim_ticket(ticket, org.ana, now=DUE - timedelta(minutes=20))
+    actions.do_claim_ticket(ticket, by=org.ana, now=DUE - timedelta(minutes=20))
 
     assert charged_for(ticket) == org.ravi.pk
 
@@ -230,7 +230,7 @@ def test_a_release_at_an_earlier_tier_visit_does_not_count(org):
     assert charged_for(ticket) == org.ana.pk  # unowned time-out at tier 1: Ana released it
     ticket = Ticket.objects.get(pk=ticket.pk)
     second_due = ticket.due_at  # at tier 2 now, a new visit with a new clock
-    actions.do_claim_ticket(ticket, org.marko, now=second_due - timedelta(minutes=5))
+    actions.do_claim_ticket(ticket, by=org.marko, now=second_due - timedelta(minutes=5))
 
     escalate_overdue(now=second_due)
 
@@ -242,7 +242,7 @@ def test_the_receipt_window_comes_from_the_settings(org, settings):
     settings.TIERDESK_LATE_RECEIPT_MINUTES = 120
     ticket = open_ticket(org.ana, now=T0)
     release(ticket, org.ana, left=timedelta(hours=3))
-    actions.do_claim_ticket(ticket, org.ravi, now=DUE - timedelta(minutes=100))
+    actions.do_claim_ticket(ticket, by=org.ravi, now=DUE - timedelta(minutes=100))
 
     assert charged_for(ticket) == org.ana.pk
 
@@ -266,7 +266,7 @@ def test_an_unowned_time_out_is_charged_to_the_last_releaser_even_in_good_time(o
 def test_an_unowned_time_out_is_charged_to_whoever_made_the_last_release(org):
     ticket = open_ticket(org.ana, now=T0)
     release(ticket, org.ana, left=timedelta(hours=10))
-    actions.do_claim_ticket(ticket, org.ravi, now=DUE - timedelta(hours=8))
+    actions.do_claim_ticket(ticket, by=org.ravi, now=DUE - timedelta(hours=8))
     release(ticket, org.andrei, left=timedelta(hours=6))  # a manager releases Ravi's
 
     assert charged_for(ticket) == org.andrei.pk
@@ -275,8 +275,8 @@ def test_an_unowned_time_out_is_charged_to_whoever_made_the_last_release(org):
 def test_an_unowned_time_out_ignores_releases_of_an_earlier_tier_visit(org):
     ticket = open_ticket(org.ana, now=T0)
     release(ticket, org.ana, left=timedelta(hours=10))
-    actions.do_claim_ticket(ticket, org.ravi, now=DUE - timedelta(hours=9))
-    actions.do_pass_up(ticket, org.ravi, note="Specialists", now=DUE - timedelta(hours=8))
+    actions.do_claim_ticket(ticket, by=org.ravi, now=DUE - timedelta(hours=9))
+    actions.do_pass_up(ticket, by=org.ravi, note="Specialists", now=DUE - timedelta(hours=8))
 
     escalate_overdue(now=Ticket.objects.get(pk=ticket.pk).due_at)
 
@@ -288,7 +288,7 @@ def test_a_breach_follows_the_same_rule(org):
     owned = open_ticket(org.elena, department=org.sales, now=T0)
     handed_late = open_ticket(org.elena, department=org.sales, now=T0)
     release(handed_late, org.elena, left=timedelta(hours=2))
-    actions.do_claim_ticket(handed_late, org.andrei, now=DUE - timedelta(minutes=15))
+    actions.do_claim_ticket(handed_late, by=org.andrei, now=DUE - timedelta(minutes=15))
     dropped = open_ticket(org.elena, department=org.sales, now=T0)
     release(dropped, org.elena, left=timedelta(hours=12))
     nobodys = open_ticket(org.andrei, department=org.sales, now=T0)

@@ -48,10 +48,10 @@ def test_lookup_by_phone_shows_the_customer_with_open_and_recent_tickets_in_ever
     customer = CustomerFactory(name="Mara Pop", phone="+40 721 555 010")
     open_here = open_ticket(org.ana, customer=customer, subject="Broken kettle")
     in_sales = actions.do_open_ticket(
-        org.elena, subject="Invoice copy", customer=customer, department=org.sales
+        by=org.elena, subject="Invoice copy", customer=customer, department=org.sales
     )
     old = actions.do_resolve_ticket(
-        open_ticket(org.ana, customer=customer, subject="Old one"), org.ana, resolution="Done"
+        open_ticket(org.ana, customer=customer, subject="Old one"), by=org.ana, resolution="Done"
     )
     client.force_login(org.ana)
     response = client.get(reverse("caller-lookup"), {"q": "555 010"})

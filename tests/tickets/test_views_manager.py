@@ -28,10 +28,10 @@ def test_only_managers_see_the_organisation_list(client, org):
 def test_list_shows_open_tickets_of_every_department_not_resolved_ones(client, org):
     here = open_ticket(org.ana)
     sales = actions.do_open_ticket(
-        org.elena, subject="Quote", customer=CustomerFactory(), department=org.sales
+        by=org.elena, subject="Quote", customer=CustomerFactory(), department=org.sales
     )
     done = actions.do_resolve_ticket(
-        open_ticket(org.ana, customer=CustomerFactory(email="")), org.ana, resolution="ok"
+        open_ticket(org.ana, customer=CustomerFactory(email="")), by=org.ana, resolution="ok"
     )
     client.force_login(org.andrei)
     html = listing(client).content.decode()
@@ -41,10 +41,10 @@ def test_list_shows_open_tickets_of_every_department_not_resolved_ones(client, o
 def test_filters_by_department_tier_owner_breached_and_overdue(client, org):
     mine = open_ticket(org.ana, subject="Owned by Ana")
     queued = actions.do_pass_up(
-        open_ticket(org.ana, subject="Waiting at Specialists"), org.ana, note="n"
+        open_ticket(org.ana, subject="Waiting at Specialists"), by=org.ana, note="n"
     )
     sales = actions.do_open_ticket(
-        org.elena, subject="Sales thing", customer=CustomerFactory(), department=org.sales
+        by=org.elena, subject="Sales thing", customer=CustomerFactory(), department=org.sales
     )
     late = open_ticket(org.ana, subject="Late one", now=mine.opened_at - timedelta(days=3))
     for hours in (21, 42, 63):  # up to Specialists, up to Experts, then breached there

@@ -42,7 +42,7 @@ def test_customer_panel_lists_every_other_ticket_but_links_only_readable_ones(cl
     ticket = open_ticket(org.ana, customer=customer)
     mine_too = open_ticket(org.ana, customer=customer, subject="Second")
     in_sales = actions.do_open_ticket(
-        org.elena, subject="Invoice", customer=customer, department=org.sales
+        by=org.elena, subject="Invoice", customer=customer, department=org.sales
     )
     client.force_login(org.ana)
     html = page(client, ticket).content.decode()
@@ -57,29 +57,29 @@ def test_timeline_tells_every_handoff_and_note_in_words_newest_last(client, org)
     ticket = open_ticket(org.ana, now=start)
     actions.do_add_note(
         ticket,
-        org.ana,
+        by=org.ana,
         body="Customer sent photos.",
         internal=False,
         now=start + timedelta(minutes=1),
     )
     escalate_overdue(now=start + timedelta(hours=21))
-    actions.do_assign_ticket(ticket, org.ioana, org.marko, now=start + timedelta(hours=22))
-    actions.do_release_ticket(ticket, org.marko, now=start + timedelta(hours=23))
-    actions.do_claim_ticket(ticket, org.marko, now=start + timedelta(hours=24))
+    actions.do_assign_ticket(ticket, by=org.ioana, to=org.marko, now=start + timedelta(hours=22))
+    actions.do_release_ticket(ticket, by=org.marko, now=start + timedelta(hours=23))
+    actions.do_claim_ticket(ticket, by=org.marko, now=start + timedelta(hours=24))
     actions.do_pass_up(
-        ticket, org.marko, note="Replaced the part; still leaks.", now=start + timedelta(hours=25)
+        ticket, by=org.marko, note="Replaced the part; still leaks.", now=start + timedelta(hours=25)
     )
     escalate_overdue(now=start + timedelta(hours=46))
     actions.do_transfer_ticket(
         ticket,
-        org.andrei,
+        by=org.andrei,
         department=org.sales,
         note="Needs a refund.",
         now=start + timedelta(hours=47),
     )
-    actions.do_claim_ticket(ticket, org.elena, now=start + timedelta(hours=48))
+    actions.do_claim_ticket(ticket, by=org.elena, now=start + timedelta(hours=48))
     actions.do_resolve_ticket(
-        ticket, org.elena, resolution="Refunded.", now=start + timedelta(hours=49)
+        ticket, by=org.elena, resolution="Refunded.", now=start + timedelta(hours=49)
     )
     client.force_login(org.andrei)
     html = page(client, ticket).content.decode()
@@ -117,7 +117,7 @@ def test_only_the_moves_this_user_may_make_are_shown(client, org):
 
 
 def test_a_resolved_ticket_offers_no_moves(client, org):
-    ticket = actions.do_resolve_ticket(open_ticket(org.ana), org.ana, resolution="Done.")
+    ticket = actions.do_resolve_ticket(open_ticket(org.ana), by=org.ana, resolution="Done.")
     client.force_login(org.ana)
     html = page(client, ticket).content.decode()
     assert "What you can do" not in html and "resolved" in html
@@ -125,7 +125,7 @@ def test_a_resolved_ticket_offers_no_moves(client, org):
 
 def test_invisible_and_missing_tickets_are_404(client, org):
     ticket = actions.do_open_ticket(
-        org.elena, subject="Sales only", customer=CustomerFactory(), department=org.sales
+        by=org.elena, subject="Sales only", customer=CustomerFactory(), department=org.sales
     )
     client.force_login(org.ana)
     assert page(client, ticket).status_code == 404
@@ -191,7 +191,7 @@ def test_pass_up_without_a_note_shows_the_error_on_the_page(client, org):
 def test_stale_move_after_a_colleague_acted_is_explained_not_a_500(client, org):
     ticket = open_ticket(org.ana)
     client.force_login(org.andrei)
-    actions.do_resolve_ticket(ticket, org.ana, resolution="Solved by Ana meanwhile.")
+    actions.do_resolve_ticket(ticket, by=org.ana, resolution="Solved by Ana meanwhile.")
     response = client.post(
         reverse("ticket-pass", args=[ticket.reference]), {"note": "Tried things"}
     )
@@ -201,8 +201,8 @@ def test_stale_move_after_a_colleague_acted_is_explained_not_a_500(client, org):
 
 def test_pass_up_at_the_top_tier_is_explained(client, org):
     ticket = open_ticket(org.ana)
-    actions.do_pass_up(ticket, org.ana, note="n")
-    actions.do_pass_up(ticket, org.andrei, note="n")
+    actions.do_pass_up(ticket, by=org.ana, note="n")
+    actions.do_pass_up(ticket, by=org.andrei, note="n")
     client.force_login(org.andrei)
     response = client.post(reverse("ticket-pass", args=[ticket.reference]), {"note": "again"})
     assert response.status_code == 409
@@ -271,14 +271,14 @@ def test_ticket_page_query_count_does_not_grow_with_handoffs_notes_or_history(
     client, org, username
 ):
     customer = CustomerFactory()
-    ticket = actions.do_pass_up(open_ticket(org.ana, customer=customer), org.ana, note="up")
+    ticket = actions.do_pass_up(open_ticket(org.ana, customer=customer), by=org.ana, note="up")
     client.force_login(getattr(org, username))
 
     def churn(n):
         for i in range(n):
-            actions.do_claim_ticket(ticket, org.marko)
-            actions.do_release_ticket(ticket, org.marko, note=f"round {i}")
-            actions.do_add_note(ticket, org.ioana, body=f"note {i}")
+            actions.do_claim_ticket(ticket, by=org.marko)
+            actions.do_release_ticket(ticket, by=org.marko, note=f"round {i}")
+            actions.do_add_note(ticket, by=org.ioana, body=f"note {i}")
             open_ticket(org.ana, customer=customer, subject=f"Other {i}")
 
     churn(3)

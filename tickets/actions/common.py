@@ -1,8 +1,10 @@
 """What every ticket action shares: locking, checking text, and writing the one handoff."""
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput
@@ -22,7 +24,7 @@ from tickets.models import (
 MAX_TEXT = 20_000
 
 
-def clean_text(value, field_name: str, *, required: bool, max_length: int = MAX_TEXT) -> str:
+def clean_text(value: str | None, field_name: str, *, required: bool, max_length: int = MAX_TEXT) -> str:
     value = (value or "").strip()
     if "\x00" in value:
         raise InvalidInput(_("This field may not contain NUL characters."), field=field_name)
@@ -56,7 +58,8 @@ JOURNEY_FIELDS = ["last_handoff_at", "handoff_count", "tiers_visited", "owned_si
 
 
 def _save_and_record(
-    ticket: Ticket, fields: list[str], kind: str, actor, at: datetime, *, before: dict, note: str = ""
+    ticket: Ticket, fields: list[str], kind: str, actor: User | None, at: datetime, *,
+    before: dict[str, Any], note: str = "",
 ) -> Handoff:
     """Save the changed ``fields`` of a locked ticket with its journey, and write the handoff."""
     since_previous = _advance_journey(ticket, kind, at, before)
@@ -64,7 +67,7 @@ def _save_and_record(
     return _record(ticket, kind, actor, at, before=before, note=note, since_previous=since_previous)
 
 
-def _advance_journey(ticket: Ticket, kind: str, at: datetime, before: dict) -> timedelta | None:
+def _advance_journey(ticket: Ticket, kind: str, at: datetime, before: dict[str, Any]) -> timedelta | None:
     """Fold the handoff about to be written into the ticket's journey; return its since_previous.
 
     The ticket must be locked and read after the lock, so ``last_handoff_at`` is the time of
@@ -87,7 +90,8 @@ def _advance_journey(ticket: Ticket, kind: str, at: datetime, before: dict) -> t
 
 
 def _record(
-    ticket: Ticket, kind: str, actor, at: datetime, *, before: dict, note: str = "", since_previous=None
+    ticket: Ticket, kind: str, actor: User | None, at: datetime, *, before: dict[str, Any], note: str = "",
+    since_previous: timedelta | None = None,
 ) -> Handoff:
     """Write the handoff of a change already made to ``ticket``; ``before`` is ``_state`` from before it.
 
@@ -132,7 +136,7 @@ def _record(
     return handoff
 
 
-def _state(ticket: Ticket) -> dict:
+def _state(ticket: Ticket) -> dict[str, Any]:
     """What a handoff needs to know of the locked ticket before a move: where it was, whose,
     since when, and the clock that was running (its tier's time as configured right now)."""
     return {
@@ -157,7 +161,7 @@ def _enter_tier(ticket: Ticket, tier: Tier, now: datetime) -> None:
 # --- opening --------------------------------------------------------------------------
 
 
-def user_by_username(username: str):
+def user_by_username(username: str) -> User | None:
     """Look up an active user for an assignment; None when there is no such person."""
     if not username:
         return None

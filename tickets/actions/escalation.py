@@ -1,8 +1,9 @@
 """The clock's write: escalating or breaching a locked batch of due tickets."""
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeAlias
 
 from django.db import connection
 from django.db.models import Case, Exists, F, OuterRef, Value, When, Window
@@ -10,6 +11,7 @@ from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
 from departments.deadlines import due_at as deadline
+from departments.models import Tier
 from tickets import ledger, notifications, responsibility
 from tickets.models import (
     Handoff,
@@ -28,11 +30,25 @@ class SweepResult:
     escalated_ids: list[int] = field(default_factory=list, repr=False)
     breached_ids: list[int] = field(default_factory=list, repr=False)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"escalated {self.escalated}, breached {self.breached}"
 
 
-def do_escalate_batch(rows, now, tier_by_id, above, result: SweepResult, keep_ids: bool) -> None:
+# One due ticket as ``escalation.sweep`` reads it: id, tier_id, department_id, owner_id,
+# due_at, subject, last_handoff_at, owned_since.
+DueRow: TypeAlias = tuple[
+    int, int, int, int | None, datetime, str, datetime | None, datetime | None
+]
+
+
+def do_escalate_batch(
+    rows: Sequence[DueRow],
+    now: datetime,
+    tier_by_id: Mapping[int, Tier],
+    above: Mapping[int, Tier | None],
+    result: SweepResult,
+    keep_ids: bool,
+) -> None:
     """Escalate or breach one locked batch of due tickets (``escalation.sweep`` selects and
     locks them, in the transaction it holds): one UPDATE per receiving tier, one INSERT of
     their handoffs, the notifications queued."""
@@ -105,7 +121,7 @@ def do_escalate_batch(rows, now, tier_by_id, above, result: SweepResult, keep_id
         result.breached_ids.extend(tid for tid, _s in breached)
 
 
-def _charge_time_outs(rows) -> dict[int, int | None]:
+def _charge_time_outs(rows: Sequence[DueRow]) -> dict[int, int | None]:
     """{ticket id: whom its time-out is charged to} for a locked batch of due tickets.
 
     One query at most, whatever the batch's size: the latest release at the current tier
@@ -119,7 +135,7 @@ def _charge_time_outs(rows) -> dict[int, int | None]:
         for ticket_id, _t, _d, owner_id, due, _s, _p, owned_since in rows
         if owner_id is None or responsibility.is_late_receipt(owned_since, due)
     ]
-    releases = {}
+    releases: dict[int, Handoff] = {}
     if needs_release:
         releases = {
             h.ticket_id: h
@@ -161,7 +177,7 @@ class SweepRecord(NamedTuple):
     charged_to_id: int | None = None  # tickets.responsibility.charge_time_out
 
 
-def _sweep_entry(r: SweepRecord, now: datetime) -> dict:
+def _sweep_entry(r: SweepRecord, now: datetime) -> dict[str, Any]:
     """The handoff of one sweep record, by field name (as ``ledger.CHAIN_FIELDS`` reads it)."""
     return {
         "ticket_id": r.ticket_id, "kind": r.kind, "at": now, "actor_id": None,
@@ -176,16 +192,17 @@ def _sweep_entry(r: SweepRecord, now: datetime) -> dict:
     }
 
 
-def _insert_sweep_handoffs(records: list[tuple], now: datetime) -> None:
+def _insert_sweep_handoffs(records: Sequence[tuple[Any, ...]], now: datetime) -> None:
     """Write the sweep's handoffs through the ORM (any database), chained in Python.
 
+    ``records`` are SweepRecords, or plain tuples of their fields in order.
     One query reads the batch's chain heads (the tickets are locked by the caller).
     """
-    records = [SweepRecord(*record) for record in records]
-    if not records:
+    sweep_records = [SweepRecord(*record) for record in records]
+    if not sweep_records:
         return
-    heads = ledger.chain_heads([r.ticket_id for r in records])
-    entries = [_sweep_entry(r, now) for r in records]
+    heads = ledger.chain_heads([r.ticket_id for r in sweep_records])
+    entries = [_sweep_entry(r, now) for r in sweep_records]
     Handoff.objects.bulk_create(
         Handoff(**entry, chain_hash=ledger.chain_hash(entry, heads.get(entry["ticket_id"])))
         for entry in entries
@@ -211,8 +228,10 @@ _SWEEP_CHAIN_SQL = ledger.chain_hash_sql(
 )
 
 
-def _insert_sweep_handoffs_postgresql(records: list[tuple], now: datetime) -> None:
+def _insert_sweep_handoffs_postgresql(records: Sequence[tuple[Any, ...]], now: datetime) -> None:
     """Write the sweep's handoffs with one INSERT ... SELECT FROM unnest(arrays).
+
+    ``records`` as for ``_insert_sweep_handoffs``.
 
     The same rows as ``_insert_sweep_handoffs``, chain hashes included (computed by the
     same statement with PostgreSQL's ``sha256``); measured (bench/sweep.py) to halve the
@@ -251,7 +270,7 @@ def _insert_sweep_handoffs_postgresql(records: list[tuple], now: datetime) -> No
         )
 
 
-def _hours(duration) -> str:
+def _hours(duration: timedelta) -> str:
     hours = duration.total_seconds() / 3600
     return f"{hours:g}"
 

@@ -2,7 +2,9 @@
 transferring, resolving, and notes."""
 
 from datetime import datetime
+from typing import Required, TypedDict, Unpack
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,13 +35,13 @@ from tickets.models import (
     Status,
     Ticket,
 )
+from tickets.rules import is_member_of_tier, require_right
 from tickets.signals import ticket_resolved
-from tickets.transitions import is_lead_of_tier, is_member_of_tier
 
 
 def do_open_ticket(
-    actor,
     *,
+    by: User,
     subject: str,
     customer: Customer,
     description: str = "",
@@ -70,7 +72,7 @@ def do_open_ticket(
         raise InvalidInput(_("This department has no tiers yet."), field="department")
 
     with transaction.atomic():
-        owner = actor if is_member_of_tier(actor, tier.pk) else None
+        owner = by if is_member_of_tier(by, tier.pk) else None
         ticket = Ticket(
             subject=subject,
             description=description,
@@ -84,7 +86,7 @@ def do_open_ticket(
             owned_since=now if owner is not None else None,
             status=Status.OPEN,
             opened_at=now,
-            opened_by=actor,
+            opened_by=by,
             tier_entered_at=now,
             due_at=deadline(now, tier.resolve_within),
             previous_ticket=previous_ticket,
@@ -94,14 +96,14 @@ def do_open_ticket(
             last_handoff_at=now,
         )
         ticket.save()
-        _record(ticket, HandoffKind.OPENED, actor, now, before={})
+        _record(ticket, HandoffKind.OPENED, by, now, before={})
     return ticket
 
 
 # --- moves inside a tier --------------------------------------------------------------
 
 
-def do_claim_ticket(ticket: Ticket | int, actor, *, now: datetime | None = None) -> Ticket:
+def do_claim_ticket(ticket: Ticket | int, *, by: User, now: datetime | None = None) -> Ticket:
     """Take an unowned ticket from the tier's queue.
 
     Raises AlreadyClaimed when a colleague got there first.
@@ -110,19 +112,20 @@ def do_claim_ticket(ticket: Ticket | int, actor, *, now: datetime | None = None)
     with transaction.atomic():
         ticket = lock_ticket(ticket)
         require_open(ticket)
-        if not (is_member_of_tier(actor, ticket.tier_id) or is_manager(actor)):
-            raise NotAllowed(_("Only members of %(tier)s can claim its tickets.") % {"tier": ticket.tier.name})
-        if ticket.owner_id == actor.pk:
+        require_right("claim", by, ticket)
+        if ticket.owner_id == by.pk:
             raise Conflict(_("You already own this ticket."))
         if ticket.owner_id is not None:
-            raise AlreadyClaimed(ticket.owner.get_full_name() or ticket.owner.username)
+            owner = ticket.owner
+            assert owner is not None  # owner_id is set, and lock_ticket read the owner with it
+            raise AlreadyClaimed(owner.get_full_name() or owner.username)
         before = _state(ticket)
-        ticket.owner = actor
-        _save_and_record(ticket, ["owner"], HandoffKind.CLAIMED, actor, now, before=before)
+        ticket.owner = by
+        _save_and_record(ticket, ["owner"], HandoffKind.CLAIMED, by, now, before=before)
     return ticket
 
 
-def do_release_ticket(ticket: Ticket | int, actor, *, note: str = "", now: datetime | None = None) -> Ticket:
+def do_release_ticket(ticket: Ticket | int, *, by: User, note: str = "", now: datetime | None = None) -> Ticket:
     """Put an owned ticket back into its tier's queue (the clock keeps running)."""
     now = now or timezone.now()
     note = clean_text(note, "note", required=False)
@@ -131,55 +134,50 @@ def do_release_ticket(ticket: Ticket | int, actor, *, note: str = "", now: datet
         require_open(ticket)
         if ticket.owner_id is None:
             raise Conflict(_("Nobody owns this ticket."))
-        if not (ticket.owner_id == actor.pk or is_lead_of_tier(actor, ticket.tier_id) or is_manager(actor)):
-            raise NotAllowed(_("Only the owner or a lead of the tier can release this ticket."))
+        require_right("release", by, ticket)
         before = _state(ticket)
         ticket.owner = None
-        _save_and_record(ticket, ["owner"], HandoffKind.RELEASED, actor, now, before=before, note=note)
+        _save_and_record(ticket, ["owner"], HandoffKind.RELEASED, by, now, before=before, note=note)
     return ticket
 
 
-def do_assign_ticket(ticket: Ticket | int, actor, assignee, *, note: str = "", now: datetime | None = None) -> Ticket:
+def do_assign_ticket(
+    ticket: Ticket | int, *, by: User, to: User | None, note: str = "", now: datetime | None = None
+) -> Ticket:
     """A tier lead (or a manager) gives the ticket to a member of its tier."""
     now = now or timezone.now()
     note = clean_text(note, "note", required=False)
     with transaction.atomic():
         ticket = lock_ticket(ticket)
         require_open(ticket)
-        if not (is_lead_of_tier(actor, ticket.tier_id) or is_manager(actor)):
-            raise NotAllowed(_("Only a lead of %(tier)s can assign its tickets.") % {"tier": ticket.tier.name})
-        if assignee is None or not assignee.is_active or membership_at(assignee, ticket.tier_id) is None:
+        require_right("assign", by, ticket)
+        if to is None or not to.is_active or membership_at(to, ticket.tier_id) is None:
             raise InvalidInput(
                 _("%(user)s is not a member of %(tier)s.")
-                % {"user": getattr(assignee, "username", "?"), "tier": ticket.tier.name},
+                % {"user": getattr(to, "username", "?"), "tier": ticket.tier.name},
                 field="to",
             )
-        if ticket.owner_id == assignee.pk:
-            raise Conflict(_("%(user)s already owns this ticket.") % {"user": assignee.username})
+        if ticket.owner_id == to.pk:
+            raise Conflict(_("%(user)s already owns this ticket.") % {"user": to.username})
         before = _state(ticket)
-        ticket.owner = assignee
-        _save_and_record(ticket, ["owner"], HandoffKind.ASSIGNED, actor, now, before=before, note=note)
-        if assignee.pk != actor.pk:
-            notifications.notify_assigned(ticket, actor, assignee)
+        ticket.owner = to
+        _save_and_record(ticket, ["owner"], HandoffKind.ASSIGNED, by, now, before=before, note=note)
+        if to.pk != by.pk:
+            notifications.notify_assigned(ticket, by, to)
     return ticket
 
 
 # --- moves out of a tier --------------------------------------------------------------
 
 
-def _require_owner_or_manager(ticket: Ticket, actor, what: str) -> None:
-    if not (ticket.owner_id == actor.pk or is_manager(actor)):
-        raise NotAllowed(_("Only the ticket's owner can %(what)s it.") % {"what": what})
-
-
-def do_pass_up(ticket: Ticket | int, actor, *, note: str, now: datetime | None = None) -> Ticket:
+def do_pass_up(ticket: Ticket | int, *, by: User, note: str, now: datetime | None = None) -> Ticket:
     """Hand the ticket to the next tier's queue, saying what was tried; restarts the clock."""
     now = now or timezone.now()
     note = clean_text(note, "note", required=True)
     with transaction.atomic():
         ticket = lock_ticket(ticket)
         require_open(ticket)
-        _require_owner_or_manager(ticket, actor, _("pass up"))
+        require_right("pass", by, ticket)
         above = next_tier(ticket.tier)
         if above is None:
             raise Conflict(_("%(tier)s is the top tier: resolve the ticket here.") % {"tier": ticket.tier.name})
@@ -187,14 +185,14 @@ def do_pass_up(ticket: Ticket | int, actor, *, note: str, now: datetime | None =
         _enter_tier(ticket, above, now)
         _save_and_record(
             ticket, ["department", "tier", "owner", "tier_entered_at", "due_at"],
-            HandoffKind.PASSED, actor, now, before=before, note=note,
+            HandoffKind.PASSED, by, now, before=before, note=note,
         )
-        notifications.notify_arrived_in_queue(ticket, _("passed up"), note)
+        notifications.notify_arrived_in_queue(ticket, "passed up", note)
     return ticket
 
 
 def do_transfer_ticket(
-    ticket: Ticket | int, actor, *, department: Department, note: str, now: datetime | None = None
+    ticket: Ticket | int, *, by: User, department: Department | None, note: str, now: datetime | None = None
 ) -> Ticket:
     """Move the ticket to another department's first tier, with the reason; restarts the clock."""
     now = now or timezone.now()
@@ -202,7 +200,7 @@ def do_transfer_ticket(
     with transaction.atomic():
         ticket = lock_ticket(ticket)
         require_open(ticket)
-        _require_owner_or_manager(ticket, actor, _("transfer"))
+        require_right("transfer", by, ticket)
         if department is None:
             raise InvalidInput(_("Choose a department."), field="department")
         if department.pk == ticket.department_id:
@@ -217,14 +215,14 @@ def do_transfer_ticket(
         ticket.breached_at = None
         _save_and_record(
             ticket, ["department", "tier", "owner", "tier_entered_at", "due_at", "breached", "breached_at"],
-            HandoffKind.TRANSFERRED, actor, now, before=before, note=note,
+            HandoffKind.TRANSFERRED, by, now, before=before, note=note,
         )
-        notifications.notify_arrived_in_queue(ticket, _("transferred"), note)
+        notifications.notify_arrived_in_queue(ticket, "transferred", note)
     return ticket
 
 
 def do_resolve_ticket(
-    ticket: Ticket | int, actor, *, resolution: str, on_first_call: bool = False, now: datetime | None = None
+    ticket: Ticket | int, *, by: User, resolution: str, on_first_call: bool = False, now: datetime | None = None
 ) -> Ticket:
     """Close the ticket for good with what was done. It never changes again."""
     now = now or timezone.now()
@@ -232,39 +230,55 @@ def do_resolve_ticket(
     with transaction.atomic():
         ticket = lock_ticket(ticket)
         require_open(ticket)
-        _require_owner_or_manager(ticket, actor, _("resolve"))
+        require_right("resolve", by, ticket)
         before = _state(ticket)
         ticket.status = Status.RESOLVED
         ticket.resolved_at = now
-        ticket.resolved_by = actor
+        ticket.resolved_by = by
         ticket.resolution = resolution
         ticket.resolved_on_first_call = on_first_call
         _save_and_record(
             ticket, ["status", "resolved_at", "resolved_by", "resolution", "resolved_on_first_call"],
-            HandoffKind.RESOLVED, actor, now, before=before, note=resolution,
+            HandoffKind.RESOLVED, by, now, before=before, note=resolution,
         )
-        ticket_resolved.send(sender=Ticket, ticket=ticket, actor=actor)
+        ticket_resolved.send(sender=Ticket, ticket=ticket, actor=by)
     return ticket
 
 
-def do_open_and_resolve_ticket(actor, *, resolution: str, now: datetime | None = None, **fields) -> Ticket:
+class TicketDetails(TypedDict, total=False):
+    """``do_open_ticket``'s keywords but ``by`` and ``now``: what the call was about."""
+
+    subject: Required[str]
+    customer: Required[Customer]
+    description: str
+    department: Department | None
+    category: Category | None
+    priority: str
+    channel: str
+    previous_ticket: Ticket | None
+
+
+def do_open_and_resolve_ticket(
+    *, by: User, resolution: str, now: datetime | None = None, **fields: Unpack[TicketDetails]
+) -> Ticket:
     """Log a call that was answered on the spot: opened and resolved in one transaction."""
     now = now or timezone.now()
     resolution = clean_text(resolution, "resolution", required=True)
     with transaction.atomic():
-        ticket = do_open_ticket(actor, now=now, **fields)
-        if ticket.owner_id != actor.pk and not is_manager(actor):
+        ticket = do_open_ticket(by=by, now=now, **fields)
+        if ticket.owner_id != by.pk and not is_manager(by):
             raise NotAllowed(_("Only a member of the first tier can resolve a call on the spot."))
-        return do_resolve_ticket(ticket, actor, resolution=resolution, on_first_call=True, now=now)
+        return do_resolve_ticket(ticket, by=by, resolution=resolution, on_first_call=True, now=now)
 
 
-def do_add_note(ticket: Ticket | int, actor, *, body: str, internal: bool = True, now: datetime | None = None) -> Note:
+def do_add_note(ticket: Ticket | int, *, by: User, body: str, internal: bool = True, now: datetime | None = None) -> Note:
     """Add a note; notes never move the ticket or its clock."""
     now = now or timezone.now()
     body = clean_text(body, "body", required=True)
     with transaction.atomic():
         ticket = lock_ticket(ticket)
         require_open(ticket)
-        return Note.objects.create(ticket=ticket, author=actor, body=body, internal=internal, created_at=now)
+        require_right("note", by, ticket)
+        return Note.objects.create(ticket=ticket, author=by, body=body, internal=internal, created_at=now)
 
 

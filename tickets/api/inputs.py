@@ -5,21 +5,39 @@ body is a 400 naming the field; every rule about tickets is checked again by the
 ``tickets.actions`` function the view calls. Unknown fields are ignored.
 """
 
-from datetime import timedelta
+from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import APIException
+from rest_framework.request import Request
 
 from core.api.fields import Email, SlugLookupField, Text
-from core.http import MAX_ID
+from core.http import MAX_ID, row_id
 from departments.models import Department
 from tickets.actions import MAX_TEXT
+from tickets.api.common import validated
 from tickets.models import Category, Channel, Customer, Priority, parse_reference
 from tickets.queries import tickets_visible_to
 
-MAX_RESOLVE_WITHIN = timedelta(days=90)
+
+def validated_unless_refused(
+    input_class: type[serializers.Serializer], request: Request, refuse: Callable[[], object]
+) -> dict:
+    """The body checked by ``input_class`` (``tickets.api.common.validated``); when it is bad,
+    ``refuse()`` runs first and raises the 404 or 403 of a user who may not make the move at
+    all, so that a refusal never depends on the body.
+
+    Only a bad body pays for the extra look-up: a good one goes on to the ``check_*``
+    entry point, which refuses the same way.
+    """
+    try:
+        return validated(input_class, request)
+    except APIException:
+        refuse()
+        raise
 
 
 NO_SUCH_DEPARTMENT = {"does_not_exist": _('No department has the slug "{value}".')}
@@ -88,7 +106,8 @@ class CustomerField(serializers.Field):
             return dict(details.validated_data)
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("invalid")
-        customer = Customer.objects.filter(pk=data).first() if 0 < data <= MAX_ID else None
+        pk = row_id(data)
+        customer = None if pk is None else Customer.objects.filter(pk=pk).first()
         if customer is None:
             self.fail("does_not_exist", value=data)
         return customer
@@ -198,18 +217,3 @@ class NoteInput(serializers.Serializer):
         default=True, help_text=_("Internal notes are never shown to the customer.")
     )
 
-
-class TierChangeInput(serializers.Serializer):
-    resolve_within = serializers.DurationField(
-        required=False,
-        help_text=_(
-            'The tier\'s new time, e.g. "20:00:00", "1 12:00:00" or "P2D"; at most 90 days.'
-        ),
-    )
-
-    def validate_resolve_within(self, value):
-        if value <= timedelta(0):
-            raise serializers.ValidationError(_("Give a time longer than zero."))
-        if value > MAX_RESOLVE_WITHIN:
-            raise serializers.ValidationError(_("Keep it at most 90 days."))
-        return value

@@ -1,15 +1,13 @@
 """The moves on a ticket: one endpoint each, answering with the ticket as it is afterwards.
 
-Each endpoint runs the same steps, in this order:
-1. ``access_ticket``: 404 for a missing ticket and for one out of the user's sight alike;
-2. refuse (403) a user who may never make this move on this ticket, whatever its state or
-   the body says, as the agent screens do;
-3. check the body (400 naming the field);
-4. call the ``tickets.actions`` function, which locks the row and re-checks everything:
-   its errors become 400, 403 or 409 (``tickets.api.errors``).
+Each endpoint checks the body (400 naming the field), then calls the move's
+``tickets.checks`` entry point: 404 for a missing ticket and for one out of the user's
+sight alike, 403 for a user without the right to the move (``tickets.rules``), then the
+action, which locks the row and re-checks everything; its errors become 400, 403 or 409
+(``core.api``'s exception handler). A bad body from a user who may not make the move at all
+is still that 404 or 403, as on the agent screens: the refusal never depends on the body.
 """
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -17,10 +15,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.schema import REFERENCE_PARAMETER, error_responses
-from core.errors import NotAllowed
-from departments.roles import is_manager
-from tickets import actions
-from tickets.api.common import ticket_response, validated
+from tickets import checks
+from tickets.api.common import ticket_response
 from tickets.api.inputs import (
     AssignInput,
     ClaimInput,
@@ -29,19 +25,15 @@ from tickets.api.inputs import (
     ReleaseInput,
     ResolveInput,
     TransferInput,
+    validated_unless_refused,
 )
 from tickets.api.serializers import NoteOutput, TicketOutput
-from tickets.queries import access_ticket
-from tickets.transitions import is_lead_of_tier, is_member_of_tier
 
 
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise NotAllowed(message)
-
-
-def _owner_or_manager(user, ticket) -> bool:
-    return ticket.owner_id == user.pk or is_manager(user)
+def _body(input_class, request: Request, reference: str, move: str) -> dict:
+    return validated_unless_refused(
+        input_class, request, lambda: checks.ticket_for_move(request.user, reference, move)
+    )
 
 
 def _move_schema(operation_id: str, summary: str, request, *, e409: str, description: str = ""):
@@ -65,14 +57,8 @@ class ClaimApi(APIView):
         description="Take an unowned ticket from its tier's queue. Members of the tier and managers only.",
     )
     def post(self, request: Request, reference: str) -> Response:
-        user = request.user
-        ticket = access_ticket(user, reference)
-        _require(
-            is_member_of_tier(user, ticket.tier_id) or is_manager(user),
-            _("Only members of %(tier)s can claim its tickets.") % {"tier": ticket.tier.name},
-        )
-        validated(ClaimInput, request)
-        actions.do_claim_ticket(ticket, user)
+        _body(ClaimInput, request, reference, "claim")
+        ticket = checks.check_claim_ticket(request.user, reference)
         return ticket_response(request, ticket)
 
 
@@ -85,14 +71,8 @@ class ReleaseApi(APIView):
         description="The owner, a lead of the tier or a manager. The tier's clock keeps running.",
     )
     def post(self, request: Request, reference: str) -> Response:
-        user = request.user
-        ticket = access_ticket(user, reference)
-        _require(
-            _owner_or_manager(user, ticket) or is_lead_of_tier(user, ticket.tier_id),
-            _("Only the owner or a lead of the tier can release this ticket."),
-        )
-        data = validated(ReleaseInput, request)
-        actions.do_release_ticket(ticket, user, note=data["note"])
+        data = _body(ReleaseInput, request, reference, "release")
+        ticket = checks.check_release_ticket(request.user, reference, note=data["note"])
         return ticket_response(request, ticket)
 
 
@@ -105,14 +85,8 @@ class AssignApi(APIView):
         description="Leads of the ticket's tier and managers. `to` must be a member of the tier (400 otherwise).",
     )
     def post(self, request: Request, reference: str) -> Response:
-        user = request.user
-        ticket = access_ticket(user, reference)
-        _require(
-            is_lead_of_tier(user, ticket.tier_id) or is_manager(user),
-            _("Only a lead of %(tier)s can assign its tickets.") % {"tier": ticket.tier.name},
-        )
-        data = validated(AssignInput, request)
-        actions.do_assign_ticket(ticket, user, data["to"], note=data["note"])
+        data = _body(AssignInput, request, reference, "assign")
+        ticket = checks.check_assign_ticket(request.user, reference, to=data["to"], note=data["note"])
         return ticket_response(request, ticket)
 
 
@@ -125,11 +99,8 @@ class PassUpApi(APIView):
         description="The owner or a manager, saying what was tried. The next tier's clock starts now.",
     )
     def post(self, request: Request, reference: str) -> Response:
-        user = request.user
-        ticket = access_ticket(user, reference)
-        _require(_owner_or_manager(user, ticket), _("Only the ticket's owner can pass it up."))
-        data = validated(PassUpInput, request)
-        actions.do_pass_up(ticket, user, note=data["note"])
+        data = _body(PassUpInput, request, reference, "pass")
+        ticket = checks.check_pass_up(request.user, reference, note=data["note"])
         return ticket_response(request, ticket)
 
 
@@ -142,11 +113,10 @@ class TransferApi(APIView):
         description="The owner or a manager. The ticket enters the department's first tier; its clock starts now.",
     )
     def post(self, request: Request, reference: str) -> Response:
-        user = request.user
-        ticket = access_ticket(user, reference)
-        _require(_owner_or_manager(user, ticket), _("Only the ticket's owner can transfer it."))
-        data = validated(TransferInput, request)
-        actions.do_transfer_ticket(ticket, user, department=data["department"], note=data["note"])
+        data = _body(TransferInput, request, reference, "transfer")
+        ticket = checks.check_transfer_ticket(
+            request.user, reference, department=data["department"], note=data["note"]
+        )
         # The answer is still readable: whoever hands a ticket on keeps it in sight.
         return ticket_response(request, ticket)
 
@@ -160,11 +130,8 @@ class ResolveApi(APIView):
         description="The owner or a manager. A resolved ticket never changes again.",
     )
     def post(self, request: Request, reference: str) -> Response:
-        user = request.user
-        ticket = access_ticket(user, reference)
-        _require(_owner_or_manager(user, ticket), _("Only the ticket's owner can resolve it."))
-        data = validated(ResolveInput, request)
-        actions.do_resolve_ticket(ticket, user, resolution=data["resolution"])
+        data = _body(ResolveInput, request, reference, "resolve")
+        ticket = checks.check_resolve_ticket(request.user, reference, resolution=data["resolution"])
         return ticket_response(request, ticket)
 
 
@@ -181,8 +148,8 @@ class NotesApi(APIView):
         },
     )
     def post(self, request: Request, reference: str) -> Response:
-        user = request.user
-        ticket = access_ticket(user, reference, related=())
-        data = validated(NoteInput, request)
-        note = actions.do_add_note(ticket, user, body=data["body"], internal=data["internal"])
+        data = _body(NoteInput, request, reference, "note")
+        note = checks.check_add_note(
+            request.user, reference, body=data["body"], internal=data["internal"]
+        )
         return Response(NoteOutput(note).data, status=status.HTTP_201_CREATED)

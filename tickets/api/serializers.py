@@ -12,9 +12,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from departments.models import Department, Tier
 from tickets.models import Customer, Handoff, Note, Ticket, format_reference
-from tickets.transitions import allowed_moves
+from tickets.rules import allowed_moves
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -173,40 +172,4 @@ class NoteOutput(serializers.ModelSerializer):
     class Meta:
         model = Note
         fields = ["id", "ticket", "author", "body", "internal", "created_at"]
-        read_only_fields = fields
-
-
-@extend_schema_serializer(component_name="Tier")
-class TierOutput(serializers.ModelSerializer):
-    resolve_within = serializers.DurationField(
-        read_only=True,
-        help_text=_(
-            'How long a ticket may stay unresolved at this tier, e.g. "20:00:00" or "2 00:00:00".'
-        ),
-    )
-
-    class Meta:
-        model = Tier
-        fields = ["level", "name", "resolve_within"]
-        read_only_fields = fields
-
-
-@extend_schema_serializer(component_name="TierDetail")
-class TierDetailOutput(TierOutput):
-    department = serializers.CharField(source="department.slug", read_only=True)
-
-    class Meta(TierOutput.Meta):
-        fields = ["department", *TierOutput.Meta.fields]
-        read_only_fields = fields
-
-
-@extend_schema_serializer(component_name="Department")
-class DepartmentOutput(serializers.ModelSerializer):
-    tiers = TierOutput(
-        many=True, read_only=True, help_text=_("The pyramid, from the front line up.")
-    )
-
-    class Meta:
-        model = Department
-        fields = ["slug", "name", "description", "tiers"]
         read_only_fields = fields

@@ -6,9 +6,10 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import display
 from departments.queries import memberships_of
 from departments.roles import is_manager
-from tickets import timeline
+from tickets import rules
 from tickets.models import format_reference
 
 register = template.Library()
@@ -52,7 +53,8 @@ def countdown(ticket):
 
 @register.filter
 def person(user) -> str:
-    return timeline.person(user)
+    """The user's name as the display policy says (``core.display.person``)."""
+    return display.person(user)
 
 
 @register.simple_tag
@@ -86,3 +88,9 @@ def reads_reports(user) -> bool:
 def reference(ticket_id) -> str:
     """A ticket id as its reference, without loading the ticket."""
     return format_reference(int(ticket_id)) if ticket_id else ""
+
+
+@register.filter
+def may_claim(ticket, user) -> bool:
+    """``{% if ticket|may_claim:user %}``: the claim rule the action enforces (tickets.rules)."""
+    return rules.may_claim(user, ticket)

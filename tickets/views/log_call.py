@@ -1,7 +1,6 @@
 """Log a call while the customer is on the line."""
 
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -9,45 +8,31 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import InvalidInput, NotAllowed
 from core.http import bad_parameter, forbidden, parse_id, put_on_form
-from departments.queries import first_tier, front_line_department
-from departments.roles import is_manager
-from tickets import actions
+from tickets.checks import check_log_call
 from tickets.forms import LogCallForm
-from tickets.models import Category, Customer
+from tickets.models import Category
 from tickets.queries import customers_visible_to
-from tickets.transitions import is_member_of_tier
+from tickets.rules import may_resolve_on_call
 from tickets.views.customers import customer_panel_context
 
 
-def may_resolve_on_call(user) -> bool:
-    """Only someone who would own the new ticket (front line) or a manager closes it on the spot."""
-    if is_manager(user):
-        return True
-    department = front_line_department()
-    tier = first_tier(department) if department else None
-    return tier is not None and is_member_of_tier(user, tier.pk)
-
-
 def _save(user, form: LogCallForm):
-    """Create the caller (if new) and the ticket in one transaction: a refused ticket leaves
-    no customer behind."""
+    """Log the call the form describes: the known caller, or a new one with their details."""
     data = form.cleaned_data
-    with transaction.atomic():
-        customer = data["customer"] or Customer.objects.create(
-            name=data["name"].strip(), phone=data["phone"].strip(), email=data["email"].strip()
-        )
-        fields = {
-            "subject": data["subject"],
-            "customer": customer,
-            "description": data["description"],
-            "category": data["category"],
-            "priority": data["priority"],
-            "channel": data["channel"],
-            "previous_ticket": data["previous_ticket"],
-        }
-        if data["resolved_on_call"]:
-            return actions.do_open_and_resolve_ticket(user, resolution=data["resolution"], **fields)
-        return actions.do_open_ticket(user, **fields)
+    return check_log_call(
+        user,
+        customer=data["customer"],
+        new_customer=None
+        if data["customer"]
+        else {"name": data["name"], "phone": data["phone"], "email": data["email"]},
+        subject=data["subject"],
+        description=data["description"],
+        category=data["category"],
+        priority=data["priority"],
+        channel=data["channel"],
+        previous_ticket=data["previous_ticket"],
+        resolution=data["resolution"] if data["resolved_on_call"] else None,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -59,8 +44,6 @@ def log_call(request):
     if request.method == "POST":
         form = LogCallForm(request.POST, customers=customers_visible_to(user))
         if form.is_valid():
-            if form.cleaned_data["resolved_on_call"] and not can_resolve:
-                return forbidden(request)
             try:
                 ticket = _save(user, form)
             except InvalidInput as exc:

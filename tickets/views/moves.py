@@ -1,9 +1,12 @@
 """The moves on a ticket posted from the browser: claim, release, assign, pass up, transfer,
 resolve and add a note.
 
-Each goes through its ``tickets.actions`` function, which locks the row and re-checks
-everything. The view first refuses, with a 403, a user who may never make the move on this
-ticket (a forged POST), so a refusal does not depend on what was typed in the form.
+Each goes through its ``tickets.checks`` entry point, whose action locks the row and
+re-checks everything. The view first refuses, with a 403, a user without the right to the
+move (``tickets.checks.ticket_for_move``, a forged POST), so a refusal does not depend on
+what was typed in the form. That reads the ticket once more than the check itself would,
+because the forms need the ticket (its tier's members, the other departments) to be
+validated at all.
 """
 
 from collections.abc import Callable
@@ -19,26 +22,20 @@ from django.views.decorators.http import require_POST
 
 from core.errors import Conflict, InvalidInput, NotAllowed
 from core.http import forbidden, put_on_form, safe_next
-from departments.roles import is_manager
-from tickets import actions, forms
+from tickets import checks, forms
 from tickets.errors import TicketNotFound
 from tickets.queries import access_ticket
-from tickets.transitions import is_lead_of_tier, is_member_of_tier
-from tickets.views.common import get_ticket, tier_members
+from tickets.rules import is_lead_of_tier
+from tickets.views.common import tier_members
 from tickets.views.ticket_page import render_ticket_page
-
-
-def _is_owner_or_manager(user, ticket) -> bool:
-    return ticket.owner_id == user.pk or is_manager(user)
 
 
 @dataclass(frozen=True)
 class Move:
     form: type
-    # Who may attempt the move at all, whatever the ticket's state (the action re-checks
-    # both under the row lock); a user outside this gets a 403.
-    may_attempt: Callable
-    run: Callable
+    # The move's ``tickets.checks`` entry point, given the user, the ticket's id and the
+    # form's cleaned data.
+    check: Callable
     done: str
     form_kwargs: Callable = lambda ticket: {}
 
@@ -46,50 +43,42 @@ class Move:
 MOVES: dict[str, Move] = {
     "claim": Move(
         form=forms.ClaimForm,
-        may_attempt=lambda u, t: is_member_of_tier(u, t.tier_id) or is_manager(u),
-        run=lambda t, u, d: actions.do_claim_ticket(t, u),
+        check=lambda u, t, d: checks.check_claim_ticket(u, t),
         done=_("You own this ticket now."),
     ),
     "release": Move(
         form=forms.ReleaseForm,
-        may_attempt=lambda u, t: _is_owner_or_manager(u, t) or is_lead_of_tier(u, t.tier_id),
-        run=lambda t, u, d: actions.do_release_ticket(t, u, note=d["note"]),
+        check=lambda u, t, d: checks.check_release_ticket(u, t, note=d["note"]),
         done=_("Released back to the tier's queue."),
     ),
     "assign": Move(
         form=forms.AssignForm,
-        may_attempt=lambda u, t: is_lead_of_tier(u, t.tier_id) or is_manager(u),
-        run=lambda t, u, d: actions.do_assign_ticket(t, u, d["to"], note=d["note"]),
+        check=lambda u, t, d: checks.check_assign_ticket(u, t, to=d["to"], note=d["note"]),
         done=_("Assigned."),
         form_kwargs=lambda t: {"tier": t.tier},
     ),
     "pass": Move(
         form=forms.PassUpForm,
-        may_attempt=_is_owner_or_manager,
-        run=lambda t, u, d: actions.do_pass_up(t, u, note=d["note"]),
+        check=lambda u, t, d: checks.check_pass_up(u, t, note=d["note"]),
         done=_("Passed up to the next tier."),
     ),
     "transfer": Move(
         form=forms.TransferForm,
-        may_attempt=_is_owner_or_manager,
-        run=lambda t, u, d: actions.do_transfer_ticket(
-            t, u, department=d["department"], note=d["note"]
+        check=lambda u, t, d: checks.check_transfer_ticket(
+            u, t, department=d["department"], note=d["note"]
         ),
         done=_("Transferred."),
         form_kwargs=lambda t: {"ticket": t},
     ),
     "resolve": Move(
         form=forms.ResolveForm,
-        may_attempt=_is_owner_or_manager,
-        run=lambda t, u, d: actions.do_resolve_ticket(t, u, resolution=d["resolution"]),
+        check=lambda u, t, d: checks.check_resolve_ticket(u, t, resolution=d["resolution"]),
         done=_("Resolved."),
     ),
     "note": Move(
         form=forms.NoteForm,
-        # Anyone who can read the ticket may add what they know (tickets.transitions.can_add_note).
-        may_attempt=lambda u, t: True,
-        run=lambda t, u, d: actions.do_add_note(
-            t, u, body=d["body"], internal=d["visibility"] == "internal"
+        check=lambda u, t, d: checks.check_add_note(
+            u, t, body=d["body"], internal=d["visibility"] == "internal"
         ),
         done=_("Note added."),
     ),
@@ -103,14 +92,19 @@ def ticket_move(request, reference, move):
     if spec is None:
         raise Http404()
     user = request.user
-    ticket = get_ticket(user, reference)
-    if not spec.may_attempt(user, ticket):
-        return forbidden(request)
+    try:
+        ticket = checks.ticket_for_move(user, reference, move)
+    except TicketNotFound as exc:
+        raise Http404(exc.message) from exc
+    except NotAllowed as exc:
+        return forbidden(request, exc)
     form = spec.form(request.POST, **spec.form_kwargs(ticket))
     conflict = None
     if form.is_valid():
         try:
-            spec.run(ticket, user, form.cleaned_data)
+            spec.check(user, ticket.pk, form.cleaned_data)
+        except TicketNotFound as exc:
+            raise Http404(exc.message) from exc
         except NotAllowed as exc:
             return forbidden(request, exc)
         except InvalidInput as exc:

@@ -16,8 +16,8 @@ from departments.roles import is_manager
 from tickets import forms
 from tickets.page import ticket_page_parts
 from tickets.queries import handoffs_of, notes_of, tickets_of_customer
+from tickets.rules import allowed_moves
 from tickets.timeline import timeline
-from tickets.transitions import allowed_moves
 from tickets.views.common import get_ticket, mark_openable, tier_members
 
 # How many bulletins the ticket page shows; the bulletins page has the rest.
@@ -37,7 +37,8 @@ def customer_links(customer) -> list[tuple[str, str, str]]:
 
 
 def _move_forms(ticket, moves: set[str], members) -> dict:
-    """Blank forms for the moves on offer; only what the user may do is ever rendered."""
+    """Blank forms for the moves on offer (``tickets.rules.allowed_moves``): only what the
+    user may do is ever rendered."""
     made = {
         "release": lambda: forms.ReleaseForm(),
         "assign": lambda: forms.AssignForm(members=members),

@@ -10,11 +10,13 @@ no tickets but the demo's) gets one, played by ``reports.simulation`` from the f
 of last month (organisation time) up to now, so the dashboards show a whole month and this
 month so far. It lives in reports because it plays the surveys too; nothing below reports
 may import it.
+
+What the organisation is (departments, people, categories, customers, directory, bulletins)
+is data, in ``_demo_data.py`` beside this command; this module creates what is missing of it.
 """
 
 import sys
-from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -23,7 +25,6 @@ from django.utils import timezone
 
 from departments.models import (
     Bulletin,
-    BulletinKind,
     CustomerLinkTemplate,
     Department,
     KeyContact,
@@ -33,156 +34,25 @@ from departments.models import (
 from departments.roles import managers_group
 from escalation.sweep import escalate_overdue
 from referrals.actions import do_answer_referral, do_refer_ticket
+from reports.management.commands._demo_data import (
+    BULLETINS,
+    CATEGORIES,
+    CONTACTS,
+    CUSTOMER_LINKS,
+    CUSTOMERS,
+    DEFAULT_PASSWORD,
+    DEPARTMENTS,
+    EMAIL_DOMAIN,
+    HISTORY_CALLS_PER_DAY,
+    HISTORY_SEED,
+    RESOLVE_WITHIN,
+    USERS,
+    hours_text,
+)
 from reports.months import month_containing
 from reports.simulation import SimulationResult, format_summary, has_simulated_history, simulate
 from tickets import actions
 from tickets.models import Category, Channel, Customer, Priority, Ticket
-
-EMAIL_DOMAIN = "tierdesk.example"
-DEFAULT_PASSWORD = "demo"
-RESOLVE_WITHIN = timedelta(hours=20)
-# The simulated history: calls on an average weekday, and the seed that makes it repeatable.
-HISTORY_CALLS_PER_DAY = 12
-HISTORY_SEED = 2026
-
-# slug -> (name, description, [(level, tier name), ...])
-DEPARTMENTS = {
-    "customer-service": (
-        "Customer service",
-        "Takes every call first, gathers what the customer says and follows the ticket to the end.",
-        [(1, "Front line"), (2, "Specialists"), (3, "Experts")],
-    ),
-    "sales": ("Sales", "Offers, quotes, discounts and large orders.", [(1, "Sales desk")]),
-    "order-intake": (
-        "Order intake",
-        "Entering, changing and cancelling orders.",
-        [(1, "Order desk")],
-    ),
-    "technology": (
-        "Technology",
-        "The web shop, accounts and anything with a login.",
-        [(1, "Tech support")],
-    ),
-    "accounting": ("Accounting", "Invoices, refunds and payments.", [(1, "Accounts")]),
-}
-
-
-@dataclass(frozen=True)
-class DemoUser:
-    username: str
-    first_name: str
-    last_name: str
-    role: str
-    department: str | None = None
-    level: int | None = None
-    is_lead: bool = False
-    manager: bool = False
-    superuser: bool = False
-
-
-USERS = [
-    DemoUser("ana", "Ana", "Popa", "Agent", "customer-service", 1),
-    DemoUser("ravi", "Ravi", "Sharma", "Agent", "customer-service", 1),
-    DemoUser("ioana", "Ioana", "Dumitrescu", "Tier lead", "customer-service", 2, is_lead=True),
-    DemoUser("marko", "Marko", "Horvat", "Agent", "customer-service", 2),
-    DemoUser("priya", "Priya", "Nair", "Tier lead", "customer-service", 3, is_lead=True),
-    DemoUser("andrei", "Andrei", "Stan", "Manager", manager=True),
-    # Each other department has one person, who leads its only tier, so that tickets
-    # transferred there notify somebody.
-    DemoUser("elena", "Elena", "Marin", "Tier lead", "sales", 1, is_lead=True),
-    DemoUser("vikram", "Vikram", "Rao", "Tier lead", "order-intake", 1, is_lead=True),
-    DemoUser("ivan", "Ivan", "Kovač", "Tier lead", "technology", 1, is_lead=True),
-    DemoUser("mihai", "Mihai", "Georgescu", "Tier lead", "accounting", 1, is_lead=True),
-    DemoUser("admin", "Site", "Administrator", "Administrator", superuser=True),
-]
-
-# slug -> (name, intake checklist: questions for the caller, one per line)
-CATEGORIES = {
-    "delivery": (
-        "Delivery",
-        "Order number?\nDelivery address and postcode?\nWhen was delivery promised?\nTracking number, if any?",
-    ),
-    "returns": (
-        "Returns",
-        "Order number?\nWhich items, and why are they coming back?\nIs the packaging intact?\n"
-        "Refund or replacement?",
-    ),
-    "billing": (
-        "Billing",
-        "Invoice number?\nWhich amount is wrong, and what did the customer expect?\nHow did they pay?",
-    ),
-    "product-fault": (
-        "Product fault",
-        "Product and serial number?\nWhen was it bought?\nWhat exactly happens, and since when?\n"
-        "Photos or a video available?",
-    ),
-    "account": (
-        "Account",
-        "Email address on the account?\nWhat does the customer see when it fails?\n"
-        "Did they change anything recently (password, email, phone)?",
-    ),
-}
-
-# external_reference -> (name, email, phone); the reference marks a customer as demo data.
-CUSTOMERS = {
-    "DEMO-1001": ("Maria Popescu", "maria.popescu@example.net", "+40 721 000 101"),
-    "DEMO-1002": ("John Carter", "john.carter@example.net", "+44 20 7946 0102"),
-    "DEMO-1003": ("Ananya Iyer", "ananya.iyer@example.net", "+91 98 7654 0103"),
-    "DEMO-1004": ("Luka Babić", "luka.babic@example.net", "+385 91 000 0104"),
-    "DEMO-1005": ("Cristina Vlad", "cristina.vlad@example.net", "+40 731 000 105"),
-    "DEMO-1006": ("Tomas Novak", "tomas.novak@example.net", "+420 601 000 106"),
-}
-
-
-# (department, name, role, phone, username, duty days, from, until, backs up)
-CONTACTS = [
-    ("sales", "Elena Marin", "Sales lead", "+40 21 300 0101", "elena", "12345", time(9), time(17), None),
-    ("sales", "Dan Pop", "Key accounts", "+40 21 300 0102", None, "12345", time(10), time(18), "Elena Marin"),
-    ("order-intake", "Vikram Rao", "Order desk lead", "+40 21 300 0201", "vikram", "123456", time(8), time(20), None),
-    ("technology", "Ivan Kovač", "Web shop on call", "+40 21 300 0301", "ivan", "1234567", time(20), time(8), None),
-    ("accounting", "Mihai Georgescu", "Refunds", "+40 21 300 0401", "mihai", "12345", time(9), time(16), None),
-    ("customer-service", "Ioana Dumitru", "Specialists lead", "+40 21 300 0001", "ioana", "12345", time(8), time(20), None),
-]
-
-CUSTOMER_LINKS = [
-    ("order-intake", "Orders", "https://orders.example.com/customers/{external_id}"),
-    ("accounting", "Invoices", "https://billing.example.com/accounts/{external_id}"),
-]
-
-# (department, author, title, body, kind, category, pinned, posted days ago, lasts days)
-BULLETINS = [
-    (
-        "sales", "elena", "X200 kettle out of stock until the 30th: offer the X210",
-        "The X210 sells at the X200's price to anyone who ordered an X200. Same warranty.",
-        BulletinKind.OUT_OF_STOCK, "delivery", True, 3, 14,
-    ),
-    (
-        "technology", "ivan", "Password reset emails delayed by up to an hour",
-        "The mail provider is throttling us. Tell callers to wait an hour before asking again.",
-        BulletinKind.KNOWN_FAULT, "account", False, 2, 7,
-    ),
-    (
-        "technology", "ivan", "The sale page does not share the cart with the rest of the shop",
-        "Items added on /sale must be bought from /sale. A fix ships next week.",
-        BulletinKind.KNOWN_FAULT, None, False, 5, 10,
-    ),
-    (
-        "sales", "elena", "Free delivery on orders over 200 lei this month",
-        "Applies automatically at checkout; no code needed.",
-        BulletinKind.PROMOTION, None, False, 4, 20,
-    ),
-    (
-        "accounting", "mihai", "Refunds now paid within 5 working days",
-        "Down from 10. Count from the day the return is accepted.",
-        BulletinKind.POLICY, "billing", False, 6, None,
-    ),
-]
-
-
-def _hours_text(days: str, start, end) -> str:
-    names = {"12345": "Mon-Fri", "123456": "Mon-Sat", "1234567": "Every day"}
-    span = f"{start:%H:%M}-{end:%H:%M}" if start and end else "all day"
-    return f"{names.get(days, days)} {span}"
 
 
 class Command(BaseCommand):
@@ -310,7 +180,7 @@ class Command(BaseCommand):
                     "role": role, "phone": phone, "user": users.get(username),
                     "email": f"{username}@{EMAIL_DOMAIN}" if username else "",
                     "duty_days": days, "duty_from": start, "duty_until": end,
-                    "hours": _hours_text(days, start, end),
+                    "hours": hours_text(days, start, end),
                 },
             )
             if backup_of:
@@ -375,7 +245,7 @@ class Command(BaseCommand):
         # Open and owned by the agent who took the call, who asked two other departments:
         # order intake answered, sales has not (and is past its four hours).
         parcel = actions.do_open_ticket(
-            ana,
+            by=ana,
             subject="Parcel not delivered after 8 days",
             customer=c["DEMO-1001"],
             description="Order 58213, promised for last Tuesday. Tracking shows 'in transit' since.",
@@ -384,26 +254,26 @@ class Command(BaseCommand):
             now=now - timedelta(hours=7),
         )
         asked = do_refer_ticket(
-            parcel, ana, department=departments["order-intake"], now=now - timedelta(hours=6, minutes=50),
+            parcel, by=ana, department=departments["order-intake"], now=now - timedelta(hours=6, minutes=50),
             question="Which items of order 58213 actually shipped, and is anything out of stock?",
         )
         do_answer_referral(
-            asked, users["vikram"], now=now - timedelta(hours=6),
+            asked, by=users["vikram"], now=now - timedelta(hours=6),
             answer="Items 1 and 2 shipped on the 12th. Item 3 (X200 kettle) is out of stock; the X210 replaces it.",
         )
         do_refer_ticket(
-            parcel, ana, department=departments["sales"], now=now - timedelta(hours=6),
+            parcel, by=ana, department=departments["sales"], now=now - timedelta(hours=6),
             question="Can we offer the X210 at the X200's price, since the X200 is out of stock?",
         )
         do_refer_ticket(
-            parcel, ana, department=departments["technology"], now=now - timedelta(minutes=20),
+            parcel, by=ana, department=departments["technology"], now=now - timedelta(minutes=20),
             question="The tracking page shows 'in transit' for 8 days: is the courier feed stuck?",
         )
         made.append(parcel)
 
         # Passed up by the front line: waits unowned in the Specialists' queue.
         ticket = actions.do_open_ticket(
-            ravi,
+            by=ravi,
             subject="Washing machine stops mid-cycle with error E21",
             customer=c["DEMO-1002"],
             description="Bought 5 months ago. Stops after ~10 minutes, shows E21, drains nothing.",
@@ -414,7 +284,7 @@ class Command(BaseCommand):
         made.append(
             actions.do_pass_up(
                 ticket,
-                ravi,
+                by=ravi,
                 now=now - timedelta(hours=4),
                 note="Walked the customer through the filter clean and a reset; E21 comes back.",
             )
@@ -422,7 +292,7 @@ class Command(BaseCommand):
 
         # Passed up, then claimed by a specialist.
         ticket = actions.do_open_ticket(
-            ana,
+            by=ana,
             subject="Charged twice for one order",
             customer=c["DEMO-1003"],
             description="Two card payments of 349.00 for order 58377 on the same day.",
@@ -432,16 +302,16 @@ class Command(BaseCommand):
         )
         ticket = actions.do_pass_up(
             ticket,
-            ana,
+            by=ana,
             now=now - timedelta(hours=5, minutes=30),
             note="Both payments are visible in the shop; I cannot see the card processor.",
         )
-        made.append(actions.do_claim_ticket(ticket, marko, now=now - timedelta(hours=5)))
+        made.append(actions.do_claim_ticket(ticket, by=marko, now=now - timedelta(hours=5)))
 
         # Answered on the call.
         made.append(
             actions.do_open_and_resolve_ticket(
-                ravi,
+                by=ravi,
                 resolution="Explained the 30-day return window and emailed the return label.",
                 subject="How do I return a jacket?",
                 customer=c["DEMO-1004"],
@@ -452,7 +322,7 @@ class Command(BaseCommand):
 
         # Left at the front line past its 20 hours: the sweep moves it up, a lead resolves it.
         ticket = actions.do_open_ticket(
-            ana,
+            by=ana,
             subject="Cannot log in after changing email address",
             customer=c["DEMO-1005"],
             description="The reset link goes to the old address.",
@@ -461,11 +331,11 @@ class Command(BaseCommand):
             now=now - RESOLVE_WITHIN - timedelta(minutes=30),
         )
         escalate_overdue(now=now)
-        ticket = actions.do_claim_ticket(ticket, ioana, now=now)
+        ticket = actions.do_claim_ticket(ticket, by=ioana, now=now)
         made.append(
             actions.do_resolve_ticket(
                 ticket,
-                ioana,
+                by=ioana,
                 now=now,
                 resolution="Updated the login email by hand after checking the customer's identity.",
             )
@@ -473,7 +343,7 @@ class Command(BaseCommand):
 
         # Not for customer service: transferred to Sales with the reason.
         ticket = actions.do_open_ticket(
-            ana,
+            by=ana,
             subject="Quote for 40 office chairs",
             customer=c["DEMO-1006"],
             description="Company order, wants a volume discount and delivery in March.",
@@ -483,7 +353,7 @@ class Command(BaseCommand):
         made.append(
             actions.do_transfer_ticket(
                 ticket,
-                ana,
+                by=ana,
                 department=departments["sales"],
                 now=now - timedelta(minutes=50),
                 note="Volume quote: Sales sets the discount.",
@@ -491,7 +361,7 @@ class Command(BaseCommand):
         )
         # Sent to accounting for the refund; both departments' pages list the transfer.
         ticket = actions.do_open_ticket(
-            ravi,
+            by=ravi,
             subject="Refund for a returned coat not received",
             customer=c["DEMO-1004"],
             description="Return accepted on the 3rd; no refund on the card yet.",
@@ -500,7 +370,7 @@ class Command(BaseCommand):
         )
         made.append(
             actions.do_transfer_ticket(
-                ticket, ravi, department=departments["accounting"], now=now - timedelta(hours=2),
+                ticket, by=ravi, department=departments["accounting"], now=now - timedelta(hours=2),
                 note="Refund needed: the return was accepted, accounting issues the money.",
             )
         )
