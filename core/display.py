@@ -1,5 +1,7 @@
 """How people, durations and dates read on every screen and in every email: one policy.
 
+Durations read the way agents say them (``span``: "2 h", "3 h 12 min", "1 d 4 h", "5 min",
+"under a minute"), on the ticket page, in countdowns and on the dashboard alike.
 Dates and times are always shown on the organisation's clock (``TIERDESK_TIME_ZONE``),
 whatever zone is active, in three formats: ``DATE`` ("2 Dec 2026"), ``DATETIME``
 ("2 Dec 2026, 14:05") and ``TIME`` ("14:05"). Templates use the same policy through
@@ -59,6 +61,24 @@ def hours(duration: timedelta | None) -> str:
         return "?"
     value = duration.total_seconds() / 3600
     return f"{value:g}" if value == int(value) else f"{value:.1f}"
+
+
+def span(duration: timedelta) -> str:
+    """A length of time the way agents say it: "2 h", "3 h 12 min", "1 d 4 h", "5 min"."""
+    minutes = int(abs(duration).total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    whole_hours, mins = divmod(rest, 60)
+    if days:
+        if whole_hours:
+            return _("%(d)d d %(h)d h") % {"d": days, "h": whole_hours}
+        return _("%(d)d d") % {"d": days}
+    if whole_hours:
+        if mins:
+            return _("%(h)d h %(m)d min") % {"h": whole_hours, "m": mins}
+        return _("%(h)d h") % {"h": whole_hours}
+    if mins:
+        return _("%(m)d min") % {"m": mins}
+    return _("under a minute")
 
 
 def person(user: Any) -> str:

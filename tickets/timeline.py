@@ -12,27 +12,9 @@ from datetime import datetime, timedelta
 
 from django.utils.translation import gettext as _
 
-from core.display import hours, person, when
+from core.display import hours, person, span, when
 from tickets.models import Handoff, HandoffKind, Note
 from tickets.responsibility import is_late_release
-
-
-def span(duration: timedelta) -> str:
-    """A length of time the way agents say it: "2 h", "3 h 12 min", "1 d 4 h", "5 min"."""
-    minutes = int(abs(duration).total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    whole_hours, mins = divmod(rest, 60)
-    if days:
-        if whole_hours:
-            return _("%(d)d d %(h)d h") % {"d": days, "h": whole_hours}
-        return _("%(d)d d") % {"d": days}
-    if whole_hours:
-        if mins:
-            return _("%(h)d h %(m)d min") % {"h": whole_hours, "m": mins}
-        return _("%(h)d h") % {"h": whole_hours}
-    if mins:
-        return _("%(m)d min") % {"m": mins}
-    return _("under a minute")
 
 
 def moment(instant: datetime) -> str:

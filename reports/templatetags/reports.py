@@ -1,13 +1,14 @@
 """Template helpers for the monthly dashboard: durations, shares and the SVG charts."""
 
+from datetime import timedelta
 from functools import lru_cache
 
 from django import template
 from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
 
+from core.display import span
 from reports import charts
 from reports.metrics.drill import NULL_KEY
 from reports.metrics.people import DUMPING_SIGNS
@@ -17,20 +18,10 @@ register = template.Library()
 
 @register.filter
 def duration(seconds) -> str:
-    """Say a number of seconds the way the dashboard reads: "2 d 3 h", "4 h 10 min", "12 min"."""
+    """A number of seconds as every screen says a duration (``core.display.span``)."""
     if seconds is None or seconds == "":
         return "\u2013"
-    minutes = int(seconds) // 60
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
-    if hours:
-        return _("%(h)d h %(m)d min") % {"h": hours, "m": mins}
-    if mins:
-        return _("%(m)d min") % {"m": mins}
-    return _("%(s)d s") % {"s": int(seconds)}
-
+    return span(timedelta(seconds=int(seconds)))
 
 @register.filter
 def share(value) -> str:

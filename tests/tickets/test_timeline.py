@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.urls import reverse
 
+from core import display
 from departments.models import Tier
 from escalation.sweep import escalate_overdue
 from tests.factories import open_ticket
@@ -176,7 +177,7 @@ def test_times_are_on_the_organisations_clock(org, settings):
     ],
 )
 def test_spans_are_said_the_way_agents_say_them(duration, expected):
-    assert words.span(duration) == expected
+    assert display.span(duration) == expected
 
 
 # --- history is not rewritten ---------------------------------------------------------------

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import display
+from core.display import span
 from departments.queries import memberships_of
 from departments.roles import is_manager
 from tickets import rules
@@ -18,20 +19,6 @@ register = template.Library()
 SOON = timedelta(hours=4)
 
 
-def _span(delta: timedelta) -> str:
-    """Say a duration the way agents read it: "1 d 3 h", "3 h 12 min", "5 min"."""
-    minutes = int(abs(delta).total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours_, mins = divmod(rest, 60)
-    if days:
-        return _("%(d)d d %(h)d h") % {"d": days, "h": hours_}
-    if hours_:
-        return _("%(h)d h %(m)d min") % {"h": hours_, "m": mins}
-    if mins:
-        return _("%(m)d min") % {"m": mins}
-    return _("under a minute")
-
-
 def countdown_state(ticket, now=None) -> dict:
     """Return the countdown's css class ("ok", "soon", "late", "done") and its words."""
     now = now or timezone.now()
@@ -39,11 +26,11 @@ def countdown_state(ticket, now=None) -> dict:
         return {"css": "done", "text": _("resolved")}
     left = ticket.due_at - now
     if ticket.breached:
-        return {"css": "late", "text": _("breached, overdue %(t)s") % {"t": _span(left)}}
+        return {"css": "late", "text": _("breached, overdue %(t)s") % {"t": span(left)}}
     if left <= timedelta(0):
-        return {"css": "late", "text": _("overdue %(t)s") % {"t": _span(left)}}
+        return {"css": "late", "text": _("overdue %(t)s") % {"t": span(left)}}
     css = "soon" if left < SOON else "ok"
-    return {"css": css, "text": _("%(t)s left") % {"t": _span(left)}}
+    return {"css": css, "text": _("%(t)s left") % {"t": span(left)}}
 
 
 @register.inclusion_tag("tickets/partials/countdown.html")
