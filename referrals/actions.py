@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.display import person
 from core.errors import Conflict, InvalidInput
 from departments.models import Department, Membership
 from outbox.actions import queue_email, queue_emails
@@ -43,7 +44,7 @@ def _claimer_name(referral: Referral) -> str:
     """The name of whoever took a claimed question (read with it by ``_lock_referral``)."""
     claimed_by = referral.claimed_by
     assert claimed_by is not None  # only asked of a referral whose claimed_by_id is set
-    return claimed_by.get_full_name() or claimed_by.username
+    return person(claimed_by)
 
 
 def do_refer_ticket(

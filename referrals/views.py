@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.display import person
 from core.errors import Conflict, InvalidInput, NotAllowed
 from core.http import forbidden, put_on_form, safe_next
 from departments.queries import department_ids_of
@@ -228,7 +229,7 @@ def answer_referral(request, referral_id):
                 request,
                 _("Answered. %(owner)s sees it on %(ref)s.")
                 % {
-                    "owner": referral.ticket.owner.get_full_name() or referral.ticket.owner.username
+                    "owner": person(referral.ticket.owner)
                     if referral.ticket.owner_id
                     else _("The ticket's owner"),
                     "ref": referral.ticket.reference,

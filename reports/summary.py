@@ -8,6 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from core.display import person
 from departments.queries import manager_emails
 from outbox.actions import queue_email
 from outbox.rendering import render_email
@@ -44,7 +45,7 @@ def summary_context(report: MonthlyReport) -> dict:
     label = {key: str(f.label) for key, f in FIGURES.items()}
     dumping = [
         {
-            "who": (p.user.get_full_name() or p.user.username) if p.user else "?",
+            "who": person(p.user) if p.user else "?",
             "department": p.tier.department.name,
             "tier": p.tier.name,
             "signs": "; ".join(

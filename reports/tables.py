@@ -3,6 +3,7 @@
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.display import person
 from reports.metrics import MonthlyReport
 from reports.metrics.definitions import FIGURES
 from reports.metrics.flow import FlowFigures
@@ -219,4 +220,4 @@ TABLES = {
 
 
 def _person(user) -> str:
-    return (user.get_full_name() or user.username) if user else ""
+    return person(user) if user else ""

@@ -15,6 +15,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core import display
 from core.http import parse_id
 from departments.models import Tier
 from departments.roles import is_manager
@@ -274,7 +275,7 @@ def _figure_title(level, figure, key, person, tier) -> str:
     label = FIGURES.get(_label_key(level, figure))
     name = str(label.label) if label else figure
     if person is not None:
-        return f"{name} · {person.get_full_name() or person.username}"
+        return f"{name} · {display.person(person)}"
     if level == "day":
         return f"{name} · {key.isoformat()}"
     return name

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from core.display import person
 from departments.models import Department, Tier
 from tickets.models import Category, Channel, Customer, Priority, Ticket
 
@@ -164,7 +165,7 @@ class AssignForm(MoveForm):
         if members is not None:
             # Choices from a list the caller already loaded: no query per rendered select.
             self.fields["to"].choices = [("", _("— member —"))] + [
-                (u.pk, u.get_full_name() or u.username) for u in members
+                (u.pk, person(u)) for u in members
             ]
 
 
@@ -199,5 +200,5 @@ class TicketFilterForm(forms.Form):
             .order_by("username")
         )
         self.fields["owner"].choices = [("", _("anyone")), ("none", _("nobody (in a queue)"))] + [
-            (str(u.pk), u.get_full_name() or u.username) for u in users
+            (str(u.pk), person(u)) for u in users
         ]

@@ -4,6 +4,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.display import person
 from reports.metrics import MonthlyReport
 from reports.metrics.definitions import definition_text
 from reports.metrics.people import DUMPING_SIGNS
@@ -299,4 +300,4 @@ def _closed(report: MonthlyReport) -> dict | None:
 
 
 def _name(user) -> str:
-    return (user.get_full_name() or user.username) if user else ""
+    return person(user) if user else ""

@@ -14,6 +14,7 @@ from functools import cached_property
 from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.utils.translation import gettext_lazy as _
 
+from core.display import person
 from departments.models import Department, Tier
 from reports.metrics import daily
 from reports.metrics.closing import AfterClose, after_close, closed_month, snapshot_differs
@@ -206,4 +207,4 @@ def _set_reading_settings() -> None:
 
 
 def _person(user) -> str:
-    return (user.get_full_name() or user.username) if user else str(_("(unknown)"))
+    return person(user) if user else str(_("(unknown)"))

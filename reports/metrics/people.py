@@ -30,6 +30,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Length
 
+from core import display
 from departments.roles import MANAGERS_GROUP
 from reports.metrics.aggregates import (
     PercentileDisc,
@@ -470,4 +471,4 @@ def person_tickets(
 def _name(user) -> str:
     if user is None:
         return ""
-    return (user.get_full_name() or user.username).lower()
+    return display.person(user).lower()

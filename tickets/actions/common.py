@@ -20,6 +20,7 @@ from tickets.models import (
     Status,
     Ticket,
 )
+from tickets.rules import require_right
 
 MAX_TEXT = 20_000
 
@@ -55,6 +56,16 @@ def require_open(ticket: Ticket) -> None:
 
 # The journey columns every change of a ticket rewrites along with its handoff.
 JOURNEY_FIELDS = ["last_handoff_at", "handoff_count", "tiers_visited", "owned_since"]
+
+
+
+def lock_for_move(ticket: Ticket | int, move: str, by: User) -> Ticket:
+    """Lock the ticket and check again, under the lock, that it is open and that ``by``
+    has the right to ``move`` (``tickets.rules``): what every person's move starts with."""
+    locked = lock_ticket(ticket)
+    require_open(locked)
+    require_right(move, by, locked)
+    return locked
 
 
 def _save_and_record(

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.display import person
 from core.errors import Conflict, InvalidInput, NotAllowed
 from departments.deadlines import due_at as deadline
 from departments.models import Department
@@ -21,6 +22,7 @@ from tickets.actions.common import (
     _save_and_record,
     _state,
     clean_text,
+    lock_for_move,
     lock_ticket,
     require_open,
 )
@@ -110,15 +112,13 @@ def do_claim_ticket(ticket: Ticket | int, *, by: User, now: datetime | None = No
     """
     now = now or timezone.now()
     with transaction.atomic():
-        ticket = lock_ticket(ticket)
-        require_open(ticket)
-        require_right("claim", by, ticket)
+        ticket = lock_for_move(ticket, "claim", by)
         if ticket.owner_id == by.pk:
             raise Conflict(_("You already own this ticket."))
         if ticket.owner_id is not None:
             owner = ticket.owner
             assert owner is not None  # owner_id is set, and lock_ticket read the owner with it
-            raise AlreadyClaimed(owner.get_full_name() or owner.username)
+            raise AlreadyClaimed(person(owner))
         before = _state(ticket)
         ticket.owner = by
         _save_and_record(ticket, ["owner"], HandoffKind.CLAIMED, by, now, before=before)
@@ -148,9 +148,7 @@ def do_assign_ticket(
     now = now or timezone.now()
     note = clean_text(note, "note", required=False)
     with transaction.atomic():
-        ticket = lock_ticket(ticket)
-        require_open(ticket)
-        require_right("assign", by, ticket)
+        ticket = lock_for_move(ticket, "assign", by)
         if to is None or not to.is_active or membership_at(to, ticket.tier_id) is None:
             raise InvalidInput(
                 _("%(user)s is not a member of %(tier)s.")
@@ -175,9 +173,7 @@ def do_pass_up(ticket: Ticket | int, *, by: User, note: str, now: datetime | Non
     now = now or timezone.now()
     note = clean_text(note, "note", required=True)
     with transaction.atomic():
-        ticket = lock_ticket(ticket)
-        require_open(ticket)
-        require_right("pass", by, ticket)
+        ticket = lock_for_move(ticket, "pass", by)
         above = next_tier(ticket.tier)
         if above is None:
             raise Conflict(_("%(tier)s is the top tier: resolve the ticket here.") % {"tier": ticket.tier.name})
@@ -198,9 +194,7 @@ def do_transfer_ticket(
     now = now or timezone.now()
     note = clean_text(note, "note", required=True)
     with transaction.atomic():
-        ticket = lock_ticket(ticket)
-        require_open(ticket)
-        require_right("transfer", by, ticket)
+        ticket = lock_for_move(ticket, "transfer", by)
         if department is None:
             raise InvalidInput(_("Choose a department."), field="department")
         if department.pk == ticket.department_id:
@@ -228,9 +222,7 @@ def do_resolve_ticket(
     now = now or timezone.now()
     resolution = clean_text(resolution, "resolution", required=True)
     with transaction.atomic():
-        ticket = lock_ticket(ticket)
-        require_open(ticket)
-        require_right("resolve", by, ticket)
+        ticket = lock_for_move(ticket, "resolve", by)
         before = _state(ticket)
         ticket.status = Status.RESOLVED
         ticket.resolved_at = now
@@ -276,9 +268,7 @@ def do_add_note(ticket: Ticket | int, *, by: User, body: str, internal: bool = T
     now = now or timezone.now()
     body = clean_text(body, "body", required=True)
     with transaction.atomic():
-        ticket = lock_ticket(ticket)
-        require_open(ticket)
-        require_right("note", by, ticket)
+        ticket = lock_for_move(ticket, "note", by)
         return Note.objects.create(ticket=ticket, author=by, body=body, internal=internal, created_at=now)
 
 
