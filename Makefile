@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 export PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock run test typecheck drill lint format-check bench migrate seed sweep clean docker-build docker-up docker-down
+.PHONY: help install lock run test typecheck messages drill lint format-check bench migrate seed sweep clean docker-build docker-up docker-down
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -51,6 +51,11 @@ test: install ## Lint, type check, then run the whole test suite on PostgreSQL a
 	@status=0; $(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; \
 	exit $$status
+
+# After adding or changing a translatable string: extract it into locale/*/django.po (GNU gettext),
+# translate the new entries, then compile. The .mo files are committed, so `make run` needs no gettext.
+messages: install ## Refresh locale/<hr,hi,ro>/LC_MESSAGES/django.po from the code and compile the .mo files
+	$(PY) scripts/messages.py
 
 # The application's packages; strict where pyproject.toml's [tool.mypy] overrides say so.
 TYPED := config core outbox departments tickets referrals escalation reports desk

@@ -24,6 +24,9 @@ from zoneinfo import ZoneInfo
 
 from bench.lifecycle import DAY, HOUR, MINUTE, Life, Output, Player
 
+# Customers speak the four languages in turn (their surveys would go out in them).
+CUSTOMER_LANGUAGES = ("en", "hr", "hi", "ro")
+
 ZONE = ZoneInfo("Europe/Bucharest")
 HISTORY_MONTHS = 24  # the measured month and the 23 before it
 # Of the tickets not solved on the call, those that breach at the top and stay open: with
@@ -51,7 +54,7 @@ COMMENTS = [
     "Fine.",
 ]
 TABLES = {
-    "tickets_customer": "id, name, email, phone, external_reference, created_at",
+    "tickets_customer": "id, name, email, phone, external_reference, language, created_at",
     "tickets_ticket": (
         "id, subject, description, customer_id, channel, category_id, priority, department_id,"
         " tier_id, owner_id, status, opened_at, opened_by_id, tier_entered_at, due_at,"
@@ -268,7 +271,7 @@ class History:
         sink.write(
             "tickets_customer",
             f"{customer}\tCustomer {customer}\t{email}\t+40 7{customer % 100000000:08d}\t\t"
-            f"{self.ts(at)}\n",
+            f"{CUSTOMER_LANGUAGES[customer % len(CUSTOMER_LANGUAGES)]}\t{self.ts(at)}\n",
         )
         self.stats["customers"] += 1
         return customer

@@ -15,6 +15,7 @@ import time
 from django.conf import settings
 from django.db import OperationalError, connection
 from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -162,7 +163,7 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, OperationalError):
             return None
         connection.close_if_unusable_or_obsolete()
-        message = "The database is unavailable; nothing was changed. Try again shortly."
+        message = _("The database is unavailable; nothing was changed. Try again shortly.")
         if request.path.startswith("/api/"):
             response = JsonResponse(
                 {"detail": message, "code": "database_unavailable"}, status=503

@@ -1,9 +1,30 @@
-"""Pages show times on the organisation's clock; the API keeps answering in UTC."""
+"""Pages show times on the organisation's clock and speak the chosen language; the API keeps
+answering in UTC and in the language of its Accept-Language header."""
 
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
+
+from core import languages
+
+
+class LanguageMiddleware:
+    """After Django's LocaleMiddleware: a choice made in the header's menu (the session) wins
+    over the browser's Accept-Language on pages; the API listens to Accept-Language only."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/"):
+            language = languages.from_accept_language(request.headers.get("Accept-Language", ""))
+        else:
+            language = languages.supported(request.session.get(languages.SESSION_KEY))
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)
 
 
 class OrganisationTimeZoneMiddleware:

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "config.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "config.input_guard.RefuseNulCharacterMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -166,9 +167,15 @@ TIERDESK_NUM_PROXIES = env.int("TIERDESK_NUM_PROXIES", default=0)
 # the token endpoint issues a new one). Changing one's password revokes every token.
 TIERDESK_TOKEN_TTL_HOURS = env.float("TIERDESK_TOKEN_TTL_HOURS", default=24 * 30)
 
+# English is the source language and the default: the API answers in it unless the request's
+# Accept-Language asks for another, and so does a page when the browser asks for none of these.
+# Each language is named in its own words, so the header's menu reads right to everyone.
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English")]
+LANGUAGES = [("en", "English"), ("hr", "Hrvatski"), ("hi", "हिन्दी"), ("ro", "Română")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One format for a date, a date and time, and a time per language: core.display uses them,
+# and so does any {{ value|date }} a template writes without a format of its own.
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 USE_TZ = True
 # The API, the workers and storage speak UTC. The organisation's own zone is what pages

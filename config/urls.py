@@ -8,6 +8,7 @@ from rest_framework.permissions import BasePermission
 
 from config.health import healthz
 from core.views import account
+from departments.views import language
 
 
 class SchemaReader(BasePermission):
@@ -67,7 +68,8 @@ urlpatterns = [
     ),
     # One's own API tokens: see them, revoke one (a new password revokes them all).
     path("accounts/tokens/", account.tokens, name="account-tokens"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The header's language menu (remembered per session, and per user in their preferences).
+    path("i18n/setlang/", language.choose_language, name="set_language"),
     path("", include("desk.urls")),
     path("", include("tickets.urls")),
     path("", include("referrals.urls")),

@@ -3,9 +3,12 @@
 Durations read the way agents say them (``span``: "2 h", "3 h 12 min", "1 d 4 h", "5 min",
 "under a minute"), on the ticket page, in countdowns and on the dashboard alike.
 Dates and times are always shown on the organisation's clock (``TIERDESK_TIME_ZONE``),
-whatever zone is active, in three formats: ``DATE`` ("2 Dec 2026"), ``DATETIME``
-("2 Dec 2026, 14:05") and ``TIME`` ("14:05"). Templates use the same policy through
-``{% load display %}`` (the ``when``, ``day`` and ``person`` filters).
+whatever zone is active, in three formats per language, defined once in
+``config/formats/<language>/formats.py``: ``DATE_FORMAT`` ("2 Dec 2026", "2. 12. 2026.",
+"02/12/2026", "02.12.2026"), ``DATETIME_FORMAT`` (the date with ", 14:05") and
+``TIME_FORMAT`` ("14:05"). Numbers use the language's decimal separator (``number``).
+Templates use the same policy through ``{% load display %}`` (``when``, ``day``, ``clock``,
+``span``, ``number`` and ``person``).
 """
 
 from datetime import date, datetime, timedelta
@@ -14,13 +17,14 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-# Django date-format strings (https://docs.djangoproject.com/en/stable/ref/templates/builtins/#date).
-DATE = "j M Y"
-DATETIME = "j M Y, H:i"
-TIME = "H:i"
+# The names of the active language's formats (config/formats/<language>/formats.py).
+DATE = "DATE_FORMAT"
+DATETIME = "DATETIME_FORMAT"
+TIME = "TIME_FORMAT"
 
 
 def organisation_zone() -> ZoneInfo:
@@ -56,11 +60,28 @@ def clock(instant: datetime | None) -> str:
     return date_format(local(instant), TIME)
 
 
+def number(value: float | int | None, decimals: int | None = None) -> str:
+    """A number with the active language's decimal separator: "3.5" in English, "3,5" in Croatian."""
+    if value is None:
+        return ""
+    if decimals is None and isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return number_format(value, decimals)
+
+
+def percent(share: float | None, decimals: int = 1) -> str:
+    """A 0-1 share as a percentage ("12.5%", "12,5 %"), or a dash when undefined."""
+    if share is None:
+        return "\u2013"
+    return pgettext("a percentage", "%(value)s%%") % {"value": number(share * 100, decimals)}
+
+
 def hours(duration: timedelta | None) -> str:
+    """A number of hours: "20", "1.5" ("1,5" in Croatian and Romanian)."""
     if duration is None:
         return "?"
     value = duration.total_seconds() / 3600
-    return f"{value:g}" if value == int(value) else f"{value:.1f}"
+    return number(int(value)) if value == int(value) else number(round(value, 1), 1)
 
 
 def span(duration: timedelta) -> str:

@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db.models import Model
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 # For the type checker the mixin is a Field (it calls Field.clean); at run time it adds no base.
 # Django's classes are not subscriptable at run time, hence the generic alias below too.
@@ -28,7 +28,9 @@ class LimitedChoicesMixin(_FieldBase):
     def clean(self, value: Any) -> Any:
         if isinstance(value, (list, tuple)) and len(value) > self.max_choices:
             raise forms.ValidationError(
-                _("Choose at most %(n)d.") % {"n": self.max_choices}, code="too_many"
+                ngettext("Choose at most %(n)d.", "Choose at most %(n)d.", self.max_choices)
+                % {"n": self.max_choices},
+                code="too_many",
             )
         return super().clean(value)
 

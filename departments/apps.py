@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class DepartmentsConfig(AppConfig):
     name = "departments"
     verbose_name = _("Departments")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from departments.signals import apply_chosen_language
+
+        user_logged_in.connect(apply_chosen_language, dispatch_uid="departments.apply_chosen_language")

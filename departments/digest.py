@@ -8,7 +8,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from departments.models import DigestRun
+from departments.mail import languages_of_addresses
+from departments.models import BulletinKind, DigestRun
 from departments.queries import bulletins_posted_between, digest_recipients
 from outbox.actions import queue_email
 from outbox.rendering import render_email
@@ -34,8 +35,8 @@ def previous_week(now: datetime) -> Week:
     )
 
 
-def compose(week: Week) -> tuple[str, str, int]:
-    """Return the digest's subject, plain-text body and number of bulletins."""
+def digest_context(week: Week) -> tuple[dict, int]:
+    """The digest's template context and its number of bulletins (words still to render)."""
     bulletins = list(bulletins_posted_between(week.starts_at, week.ends_at))
     departments: list[dict] = []
     for bulletin in bulletins:
@@ -43,15 +44,15 @@ def compose(week: Week) -> tuple[str, str, int]:
             departments.append({"id": bulletin.department_id, "name": bulletin.department.name, "bulletins": []})
         departments[-1]["bulletins"].append(
             {
-                "kind": bulletin.get_kind_display(),
+                # The label itself (lazy), so each recipient reads it in their language.
+                "kind": BulletinKind(bulletin.kind).label,
                 "title": bulletin.title,
                 "pinned": bulletin.pinned,
                 "expires_at": bulletin.expires_at,
                 "lines": bulletin.body.strip().splitlines(),
             }
         )
-    subject, body = render_email("weekly_digest", {"week_start": week.start, "departments": departments})
-    return subject, body, len(bulletins)
+    return {"week_start": week.start, "departments": departments}, len(bulletins)
 
 
 def send_weekly_digest(*, now=None, sent_by=None, scheduled: bool = True) -> DigestRun | None:
@@ -63,16 +64,22 @@ def send_weekly_digest(*, now=None, sent_by=None, scheduled: bool = True) -> Dig
     """
     now = now or timezone.now()
     week = previous_week(now)
-    subject, body, count = compose(week)
+    context, count = digest_context(week)
     recipients = list(digest_recipients().values_list("email", flat=True))
+    spoken = languages_of_addresses(recipients)
     try:
         with transaction.atomic():
             run = DigestRun.objects.create(
                 week_start=week.start, sent_at=now, sent_by=sent_by, scheduled=scheduled,
                 recipients=len(recipients), bulletins=count,
             )
-            # One message per person: nobody sees the others' addresses.
-            for email in recipients:
+            # One message per person, in their language: nobody sees the others' addresses.
+            rendered = {
+                language: render_email("weekly_digest", context, language=language)
+                for language in sorted(set(spoken.values()))
+            }
+            for email in filter(None, recipients):
+                subject, body = rendered[spoken[email]]
                 queue_email("weekly_digest", [email], subject, body)
     except IntegrityError:
         return None

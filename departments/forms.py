@@ -1,6 +1,7 @@
 """Forms of the department screens: the directory, contacts, bulletins and preferences."""
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import LimitedModelMultipleChoiceField
@@ -88,5 +89,9 @@ class BulletinForm(forms.ModelForm):
 class PreferencesForm(forms.ModelForm):
     class Meta:
         model = StaffPreferences
-        fields = ["weekly_digest"]
-        labels = {"weekly_digest": _("Email me the weekly digest")}
+        fields = ["weekly_digest", "language"]
+        labels = {"weekly_digest": _("Email me the weekly digest"), "language": _("Language")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("The one my browser asks for")), *settings.LANGUAGES]

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 DEFAULT_RESOLVE_WITHIN = timedelta(hours=20)
 # The one limit on a tier's time: the model, the database constraint, the actions and the
@@ -26,10 +27,11 @@ def validate_resolve_within(value: timedelta) -> None:
     if value <= timedelta(0):
         raise ValidationError(_("Give a time longer than zero."), code="min_value")
     if value > MAX_RESOLVE_WITHIN:
+        days = MAX_RESOLVE_WITHIN.days
         raise ValidationError(
-            _("Keep it at most %(days)d days."),
+            ngettext("Keep it at most %(days)d day.", "Keep it at most %(days)d days.", days),
             code="max_value",
-            params={"days": MAX_RESOLVE_WITHIN.days},
+            params={"days": days},
         )
 
 
@@ -53,7 +55,7 @@ class Department(models.Model):
 
 
 class Tier(models.Model):
-    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="tiers")
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="tiers", verbose_name=_("department"))
     level = models.PositiveSmallIntegerField(_("level"), validators=[MinValueValidator(1)])
     name = models.CharField(_("name"), max_length=80)
     resolve_within = models.DurationField(
@@ -85,9 +87,9 @@ class Tier(models.Model):
 class Membership(models.Model):
     """A person's seat in a department: one tier each, and whether they lead it."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="memberships")
-    tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("department"))
+    tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("tier"))
     is_lead = models.BooleanField(_("tier lead"), default=False)
 
     class Meta:
@@ -133,13 +135,13 @@ class Category(models.Model):
 class KeyContact(models.Model):
     """Someone other departments can call: the directory's entries."""
 
-    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="contacts")
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("department"))
     name = models.CharField(_("name"), max_length=120)
     role = models.CharField(_("role"), max_length=120)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="contact_entries"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="contact_entries", verbose_name=_("user")
     )
     backup = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="backs_up",
@@ -198,16 +200,16 @@ class BulletinKind(models.TextChoices):
 class Bulletin(models.Model):
     """A department's news for everyone answering customers."""
 
-    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="bulletins")
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="bulletins", verbose_name=_("department"))
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("author")
     )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"))
     kind = models.CharField(_("kind"), max_length=20, choices=BulletinKind.choices, default=BulletinKind.OTHER)
     categories = models.ManyToManyField(
         Category, blank=True, related_name="bulletins",
-        help_text=_("Shown first on tickets of these categories."),
+        help_text=_("Shown first on tickets of these categories."), verbose_name=_("categories")
     )
     pinned = models.BooleanField(_("pinned"), default=False)
     posted_at = models.DateTimeField(_("posted"))
@@ -235,7 +237,7 @@ class Bulletin(models.Model):
 class CustomerLinkTemplate(models.Model):
     """A department's system, one click from a customer: e.g. the order system's customer page."""
 
-    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="customer_links")
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="customer_links", verbose_name=_("department"))
     label = models.CharField(_("label"), max_length=80, help_text=_("e.g. Orders"))
     url_template = models.CharField(
         _("address template"), max_length=300,
@@ -265,9 +267,14 @@ class CustomerLinkTemplate(models.Model):
 
 
 class StaffPreferences(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tierdesk_preferences")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tierdesk_preferences", verbose_name=_("user"))
     weekly_digest = models.BooleanField(
         _("weekly bulletin digest"), default=True, help_text=_("Receive the Monday email of the week's bulletins.")
+    )
+    # Blank: the browser's Accept-Language decides the pages, and emails go out in English.
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, blank=True,
+        help_text=_("The language of your pages and emails."),
     )
 
     class Meta:
@@ -275,7 +282,7 @@ class StaffPreferences(models.Model):
         verbose_name_plural = _("staff preferences")
 
     def __str__(self):
-        return f"Preferences of {self.user}"
+        return _("Preferences of %(user)s") % {"user": self.user}
 
 
 class DigestRun(models.Model):
@@ -283,13 +290,15 @@ class DigestRun(models.Model):
 
     week_start = models.DateField(_("week starting"))
     sent_at = models.DateTimeField(_("sent"))
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("sent by"))
     scheduled = models.BooleanField(_("sent by the schedule"), default=True)
     recipients = models.PositiveIntegerField(_("recipients"), default=0)
     bulletins = models.PositiveIntegerField(_("bulletins"), default=0)
 
     class Meta:
         ordering = ["-sent_at"]
+        verbose_name = _("weekly digest sent")
+        verbose_name_plural = _("weekly digests sent")
         constraints = [
             # The schedule sends each week once; a manager's "send now" may add more rows.
             models.UniqueConstraint(
@@ -298,7 +307,7 @@ class DigestRun(models.Model):
         ]
 
     def __str__(self):
-        return f"Digest of week {self.week_start}"
+        return _("Digest of the week of %(day)s") % {"day": self.week_start.isoformat()}
 
 
 class ConfigurationChangeKind(models.TextChoices):

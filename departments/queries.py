@@ -8,7 +8,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 
-from departments.models import Department, Membership, Tier
+from core.typing import UserLike
+from departments.models import Department, Membership, StaffPreferences, Tier
 from departments.roles import MANAGERS_GROUP
 
 if TYPE_CHECKING:
@@ -148,3 +149,14 @@ def manager_emails() -> list[str]:
 
 def lead_emails(tier_id: int) -> list[str]:
     return [m.user.email for m in leads_of_tier(tier_id) if m.user.email]
+
+
+def language_of(user: UserLike) -> str:
+    """The language ``user`` chose in their preferences, or "" when they follow the browser."""
+    if not user.is_authenticated:
+        return ""
+    return (
+        StaffPreferences.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
+        or ""
+    )
+

@@ -77,9 +77,8 @@ def try_report_stopped_clock(now: datetime | None = None) -> bool:
     Safe to call from every web and worker process at once: the heartbeat row is locked,
     and an outage already reported (``stop_reported_at`` after the last sweep) is skipped.
     """
+    from departments.mail import queue_staff_email
     from departments.queries import manager_emails
-    from outbox.actions import queue_email
-    from outbox.rendering import render_email
 
     now = now or timezone.now()
     _heartbeat(now)
@@ -89,11 +88,11 @@ def try_report_stopped_clock(now: datetime | None = None) -> bool:
         outage_began = heartbeat.last_sweep_at or heartbeat.watched_since
         if status.ok or (heartbeat.stop_reported_at and heartbeat.stop_reported_at >= outage_began):
             return False
-        subject, body = render_email(
+        queue_staff_email(
             "clock_stopped",
+            manager_emails(),
             {"minutes": round(status.age.total_seconds() / 60), "last_sweep_at": heartbeat.last_sweep_at},
         )
-        queue_email("clock_stopped", manager_emails(), subject, body)
         heartbeat.stop_reported_at = now
         heartbeat.save(update_fields=["stop_reported_at"])
     log.error("Escalation clock stopped: no sweep for %s; managers told.", status.age)

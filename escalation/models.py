@@ -1,6 +1,7 @@
 """The clock's own record: when the escalation sweep last completed (the dead-man's switch)."""
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,7 +14,7 @@ class ClockHeartbeat(models.Model):
 
     SINGLETON = 1
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON)
+    id = models.PositiveSmallIntegerField(_("id"), primary_key=True, default=SINGLETON)
     # When someone first looked: a clock that never ran at all is late from here.
     watched_since = models.DateTimeField(_("watched since"))
     last_sweep_at = models.DateTimeField(_("last completed sweep"), null=True, blank=True)
@@ -24,4 +25,4 @@ class ClockHeartbeat(models.Model):
         verbose_name = _("clock heartbeat")
 
     def __str__(self) -> str:
-        return f"last sweep {self.last_sweep_at}"
+        return gettext("last sweep %(at)s") % {"at": self.last_sweep_at}

@@ -39,6 +39,8 @@ MAX_RETRY_DELAY = timedelta(hours=1)
 # Control characters no typed text contains: they mark where a secret starts and ends.
 SECRET_START, SECRET_END = "\x02", "\x03"
 _SECRET = re.compile("\x02([^\x02\x03]*)\x03")
+# Not translated: only the stored copy shows it (to administrators, in the outbox), and the
+# recipient's language is not known where an email is sent.
 REDACTED_LINK = "[link removed after sending]"
 
 
@@ -54,7 +56,7 @@ def revealed(body: str) -> str:
 
 def redacted(body: str) -> str:
     """The body as it may be kept and shown once sent: every secret replaced."""
-    return _strip_markers(_SECRET.sub(REDACTED_LINK, body))
+    return _strip_markers(_SECRET.sub(lambda m: REDACTED_LINK, body))
 
 
 def _strip_markers(text: str) -> str:

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 
 from core.display import person
 from core.errors import Conflict, InvalidInput
+from departments.mail import languages_of_addresses, queue_staff_email, staff_emails
 from departments.models import Department, Membership
-from outbox.actions import queue_email, queue_emails
-from outbox.rendering import render_email, rendered_email
+from outbox.actions import queue_emails
 from referrals.models import Referral
 from referrals.rules import may_answer_someone_elses, require_right
 from tickets.actions import clean_text, lock_ticket, require_open
@@ -69,10 +69,11 @@ def do_refer_ticket(
             due_at=now + department.referral_response_within,
         )
         leads = Membership.objects.filter(department=department, is_lead=True, user__is_active=True)
-        subject, body = render_email(
-            "referral_asked", {"referral": referral, "ticket": ticket, "actor": by, "url": ticket_url(ticket.pk)}
+        queue_staff_email(
+            "referral_asked",
+            leads.exclude(user__email="").values_list("user__email", flat=True),
+            {"referral": referral, "ticket": ticket, "actor": by, "url": ticket_url(ticket.pk)},
         )
-        queue_email("referral_asked", leads.exclude(user__email="").values_list("user__email", flat=True), subject, body)
     return referral
 
 
@@ -113,10 +114,11 @@ def do_answer_referral(referral: Referral | int, *, by: User, answer: str, now: 
         ticket = referral.ticket
         owner = ticket.owner if ticket.owner_id else None
         recipient = owner.email if owner is not None and owner.email else referral.asked_by.email
-        subject, body = render_email(
-            "referral_answered", {"referral": referral, "ticket": ticket, "actor": by, "url": ticket_url(ticket.pk)}
+        queue_staff_email(
+            "referral_answered",
+            [recipient],
+            {"referral": referral, "ticket": ticket, "actor": by, "url": ticket_url(ticket.pk)},
         )
-        queue_email("referral_answered", [recipient], subject, body)
     return referral
 
 
@@ -158,17 +160,20 @@ def do_flag_overdue_referrals(*, now: datetime | None = None, batch_size: int = 
                 .values_list("department_id", "user__email")
             ):
                 leads.setdefault(department_id, set()).add(email)
+            spoken = languages_of_addresses(email for emails in leads.values() for email in emails)
             queue_emails([
-                rendered_email(
+                email
+                for department_id, items in by_department.items()
+                if leads.get(department_id)
+                for email in staff_emails(
                     "referral_overdue",
                     leads[department_id],
                     {"questions": [
                         {"url": ticket_url(ticket_id), "question": question}
                         for _id, _d, ticket_id, question in items
                     ]},
+                    spoken=spoken,
                 )
-                for department_id, items in by_department.items()
-                if leads.get(department_id)
             ])
             result.flagged += len(rows)
         if len(rows) < batch_size:

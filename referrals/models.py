@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
@@ -12,19 +13,19 @@ from tickets.models import Ticket
 class Referral(models.Model):
     """A question the ticket's owner asks another department. Not a handoff: the owner keeps the ticket."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="referrals")
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="referrals")
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("ticket"))
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("department"))
     question = models.TextField(_("question"))
-    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("asked by"))
     asked_at = models.DateTimeField(_("asked"))
     due_at = models.DateTimeField(_("answer due"))
     claimed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name=_("taken by")
     )
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
     answer = models.TextField(_("answer"), blank=True)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name=_("answered by")
     )
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     overdue_flagged_at = models.DateTimeField(_("flagged overdue"), null=True, blank=True)
@@ -53,7 +54,11 @@ class Referral(models.Model):
         ]
 
     def __str__(self):
-        return f"R-{self.pk} on {self.ticket.reference} to {self.department}"
+        return gettext("R-%(pk)s on %(ref)s to %(department)s") % {
+            "pk": self.pk,
+            "ref": self.ticket.reference,
+            "department": self.department,
+        }
 
     @property
     def is_open(self) -> bool:

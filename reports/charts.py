@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from core import display
+
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 44, 8, 12, 36
 
@@ -44,7 +46,7 @@ def _ticks(top: float, percent: bool) -> list[Tick]:
     ticks = []
     for i in range(5):
         value = top * i / 4
-        text = f"{value:g}%" if percent else f"{value:g}"
+        text = display.percent(value / 100, 0) if percent else display.number(value)
         ticks.append(Tick(y=round(TOP + plot - plot * i / 4, 1), text=text))
     return ticks
 
@@ -61,7 +63,7 @@ def bar_chart(
     for i, (label, value, *link) in enumerate(points):
         url, count = link if link else ("", 0)
         h = plot_h * (value or 0) / top
-        text = "\u2013" if value is None else (f"{value:.0f}%" if percent else f"{value:g}")
+        text = "\u2013" if value is None else (display.percent(value / 100, 0) if percent else display.number(value))
         bars.append(
             Bar(
                 x=round(LEFT + i * slot + slot * 0.15, 1),

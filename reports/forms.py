@@ -8,11 +8,11 @@ from reports.models import Reason
 from reports.months import Month, parse_month
 
 RATINGS = [
-    (5, _("5 \u2013 Very satisfied")),
-    (4, _("4 \u2013 Satisfied")),
-    (3, _("3 \u2013 Neither")),
-    (2, _("2 \u2013 Dissatisfied")),
-    (1, _("1 \u2013 Very dissatisfied")),
+    (5, _("5 – Very satisfied")),
+    (4, _("4 – Satisfied")),
+    (3, _("3 – Neither")),
+    (2, _("2 – Dissatisfied")),
+    (1, _("1 – Very dissatisfied")),
 ]
 MAX_COMMENT = 4000
 

@@ -5,8 +5,10 @@ import hashlib
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core import display
 from tickets.models import Ticket
 
 
@@ -36,7 +38,7 @@ class SurveyInvitation(models.Model):
     """
 
     ticket = models.OneToOneField(
-        Ticket, on_delete=models.PROTECT, related_name="survey_invitation"
+        Ticket, on_delete=models.PROTECT, related_name="survey_invitation", verbose_name=_("ticket")
     )
     token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
     email = models.EmailField(_("sent to"))
@@ -49,7 +51,7 @@ class SurveyInvitation(models.Model):
         verbose_name_plural = _("survey invitations")
 
     def __str__(self):
-        return f"Survey for {self.ticket.reference}"
+        return gettext("Survey for %(ref)s") % {"ref": self.ticket.reference}
 
     def is_expired(self, now=None) -> bool:
         return (now or timezone.now()) >= self.expires_at
@@ -62,7 +64,7 @@ class SurveyInvitation(models.Model):
 class SurveyResponse(models.Model):
     """A customer's answer: how satisfied (1-5), what made the difference, and in their words."""
 
-    ticket = models.OneToOneField(Ticket, on_delete=models.PROTECT, related_name="survey_response")
+    ticket = models.OneToOneField(Ticket, on_delete=models.PROTECT, related_name="survey_response", verbose_name=_("ticket"))
     rating = models.PositiveSmallIntegerField(
         _("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
@@ -85,7 +87,7 @@ class SurveyResponse(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.rating}/5 for {self.ticket.reference}"
+        return gettext("%(rating)s/5 for %(ref)s") % {"rating": self.rating, "ref": self.ticket.reference}
 
     @property
     def reasons(self) -> list[str]:
@@ -117,7 +119,7 @@ class MonthlySummary(models.Model):
         verbose_name_plural = _("monthly summaries sent")
 
     def __str__(self):
-        return f"Summary of {self.month:%Y-%m}"
+        return gettext("Summary of %(month)s") % {"month": f"{self.month:%Y-%m}"}
 
 
 class ReportSnapshot(models.Model):
@@ -152,4 +154,7 @@ class ReportSnapshot(models.Model):
         verbose_name_plural = _("report snapshots")
 
     def __str__(self):
-        return f"Report {self.key} as at {self.as_at:%Y-%m-%d %H:%M}"
+        return gettext("Report %(key)s as at %(at)s") % {
+            "key": self.key,
+            "at": display.when(self.as_at),
+        }

@@ -5,10 +5,13 @@ import logging
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
-from core.display import person
+from core import languages
+from core.display import number, percent, person
+from departments.mail import languages_of_addresses
 from departments.queries import manager_emails
 from outbox.actions import queue_email
 from outbox.rendering import render_email
@@ -32,11 +35,11 @@ def dashboard_url(month: Month) -> str:
 
 
 def _pct(share) -> str:
-    return "\u2013" if share is None else f"{share * 100:.1f}%"
+    return percent(share)
 
 
 def _hours(seconds) -> str:
-    return "\u2013" if seconds is None else f"{seconds / 3600:.1f} h"
+    return "\u2013" if seconds is None else _("%(hours)s h") % {"hours": number(seconds / 3600, 1)}
 
 
 def summary_context(report: MonthlyReport) -> dict:
@@ -73,9 +76,11 @@ def summary_context(report: MonthlyReport) -> dict:
     }
 
 
-def summary_email(report: MonthlyReport) -> tuple[str, str]:
-    """The (subject, body) of the month's summary (``templates/emails/monthly_summary.txt``)."""
-    return render_email("monthly_summary", summary_context(report))
+def summary_email(report: MonthlyReport, *, language: str | None = None) -> tuple[str, str]:
+    """The (subject, body) of the month's summary (``templates/emails/monthly_summary.txt``),
+    its figures written in ``language``'s formats."""
+    with translation.override(languages.or_default(language)):
+        return render_email("monthly_summary", summary_context(report), language=language)
 
 
 class MonthNotOver(ValueError):
@@ -91,7 +96,7 @@ def send_monthly_summary(month: Month, *, now=None) -> int:
     """
     now = now or timezone.now()
     if now < month.end:
-        raise MonthNotOver(f"{month} has not ended yet")
+        raise MonthNotOver(_("%(month)s has not ended yet") % {"month": month})
     recipients = sorted(set(manager_emails()))
     try:
         with transaction.atomic():
@@ -102,9 +107,14 @@ def send_monthly_summary(month: Month, *, now=None) -> int:
             report = monthly_report(month, comment_limit=0)
             summary.figures = snapshot(report)
             summary.save(update_fields=["figures"])
-            subject, body = summary_email(report)
+            spoken = languages_of_addresses(recipients)
+            rendered = {
+                language: summary_email(report, language=language)
+                for language in sorted(set(spoken.values()))
+            }
             for email in recipients:
-                # One message each: managers do not see each other's addresses.
+                # One message each, in their language: managers do not see each other's addresses.
+                subject, body = rendered[spoken[email]]
                 queue_email("monthly_summary", [email], subject, body)
     except IntegrityError:
         log.info("Monthly summary for %s was already sent; nothing to do.", month)

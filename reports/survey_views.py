@@ -3,10 +3,12 @@
 from functools import wraps
 
 from django.shortcuts import render
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from core import languages
 from reports.forms import SurveyForm
 from reports.models import SurveyInvitation
 from reports.surveys import SurveyUnavailable, access_survey, do_answer_survey
@@ -39,13 +41,33 @@ def referrer_policy_same_origin(view):
 @csrf_protect
 @require_http_methods(["GET", "POST"])
 def survey(request, reference: str, token: str):
-    """Show the survey for a valid link and record the answer; friendly pages otherwise."""
+    """Show the survey for a valid link and record the answer; friendly pages otherwise.
+
+    The page speaks the customer's language (as their email did), whatever the browser asks.
+    """
     try:
         invitation = access_survey(reference, token)
     except SurveyInvitation.DoesNotExist:
         return render(request, "surveys/unknown.html", status=404)
     except SurveyUnavailable as exc:
-        return render(request, "surveys/closed.html", {"reason": exc.reason}, status=410)
+        reason = exc.reason
+        return _in_language_of(
+            exc.invitation,
+            lambda: render(request, "surveys/closed.html", {"reason": reason}, status=410),
+        )
+    return _in_language_of(invitation, lambda: _survey_page(request, reference, token, invitation))
+
+
+def _in_language_of(invitation: SurveyInvitation, page):
+    """Render ``page()`` in the language of the invitation's customer."""
+    language = languages.or_default(invitation.ticket.customer.language)
+    with translation.override(language):
+        response = page()
+    response.headers["Content-Language"] = language
+    return response
+
+
+def _survey_page(request, reference: str, token: str, invitation: SurveyInvitation):
 
     form = SurveyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -64,6 +64,7 @@ def do_invite_to_survey(ticket: Ticket, *, now=None) -> tuple[SurveyInvitation, 
             "url": secret_link(survey_url(ticket, token)),
             "expires_at": invitation.expires_at,
         },
+        language=ticket.customer.language,
     )
     queue_email("survey", [email], subject, body)
     return invitation, token

@@ -22,6 +22,16 @@ def _label(key: str):
     return FIGURES[key].label
 
 
+def _in_percent(key: str):
+    """A figure's column heading with its unit, e.g. "Within time (%)"."""
+    return format_lazy(_("{label} (%)"), label=_label(key))
+
+
+def _in_seconds(key: str):
+    """A figure's column heading with its unit, e.g. "Median to resolve (s)"."""
+    return format_lazy(_("{label} (s)"), label=_label(key))
+
+
 FLOW_HEADER = [
     _("Scope"),
     _("Department"),
@@ -29,9 +39,9 @@ FLOW_HEADER = [
     _label("opened"),
     _label("resolved"),
     _("Resolved within time"),
-    format_lazy("{} (%)", _label("within_share")),
-    format_lazy("{} (s)", _label("median")),
-    _("%(label)s (s)") % {"label": _label("p90")},
+    _in_percent("within_share"),
+    _in_seconds("median"),
+    _in_seconds("p90"),
     _label("passed_up"),
     _label("escalated"),
     _label("breached"),
@@ -39,7 +49,7 @@ FLOW_HEADER = [
     _label("backlog"),
     _label("first_call"),
     _("Came back (tickets)"),
-    format_lazy("{} (%)", _label("came_back_rate")),
+    _in_percent("came_back_rate"),
 ]
 
 
@@ -91,11 +101,11 @@ PEOPLE_HEADER = [
     _label("came_back"),
     _label("resolved_for_good"),
     _label("person_passed_up"),
-    format_lazy("{} (s)", _label("median_held")),
+    _in_seconds("median_held"),
     _("Survey answers (resolved)"),
-    format_lazy("{} (%)", _label("satisfied_resolved")),
+    _in_percent("satisfied_resolved"),
     _("Survey answers (held)"),
-    format_lazy("{} (%)", _label("satisfied_held")),
+    _in_percent("satisfied_held"),
 ]
 
 
@@ -129,7 +139,7 @@ DUMPING_HEADER = [
     _label("held"),
     *[_label(name) for name in DUMPING_SIGNS],
     _label("dumped"),
-    format_lazy("{} (%)", _label("dumped_share")),
+    _in_percent("dumped_share"),
     _("Highlighted for"),
 ]
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure what the test suite needs is running on this machine, starting it if not:
-# PostgreSQL on 127.0.0.1:5432, Redis on 127.0.0.1:6379, and Chromium for the browser tests.
+# PostgreSQL on 127.0.0.1:5432, Redis on 127.0.0.1:6379, Chromium for the browser tests and
+# GNU gettext for the translation catalogue's test.
 # Anything that cannot be provided fails loudly: a suite that skips its browser tests or
 # falls back to SQLite would pass without testing what ships.
 set -euo pipefail
@@ -69,6 +70,12 @@ if [ ! -x "$CHROMIUM" ]; then
     [ -x "$CHROMIUM" ] || die "chromium was installed but $CHROMIUM is missing"
 fi
 
+# --- GNU gettext (the catalogue test extracts today's messages with xgettext) ----------
+if ! command -v xgettext >/dev/null 2>&1 || ! command -v msgmerge >/dev/null 2>&1; then
+    say "installing gettext"
+    apt_install gettext
+fi
+
 wait_for PostgreSQL postgres_up
 wait_for Redis redis_up
-say "PostgreSQL, Redis and Chromium are ready"
+say "PostgreSQL, Redis, Chromium and gettext are ready"

@@ -37,6 +37,19 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in English: a request the test client made in Croatian leaves Croatian
+    active in this thread (as Django's LocaleMiddleware does in any worker), and a later test
+    must not depend on which ran before it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def as_app_role(db):
     """Run the rest of the test as a fresh application role, granted as in production.

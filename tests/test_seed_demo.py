@@ -16,6 +16,7 @@ from departments.models import (
     Department,
     KeyContact,
     Membership,
+    StaffPreferences,
     Tier,
 )
 from departments.roles import is_manager
@@ -114,6 +115,19 @@ def test_seed_demo_adds_categories_with_intake_questions_and_demo_customers():
     customers = Customer.objects.filter(external_reference__in=CUSTOMERS)
     assert customers.count() == len(CUSTOMERS)
     assert all(c.name and c.email and c.phone for c in customers)
+
+
+def test_seed_demo_gives_users_and_customers_their_languages():
+    seed()
+
+    chosen = dict(StaffPreferences.objects.values_list("user__username", "language"))
+    assert (chosen["ana"], chosen["ravi"], chosen["ivan"]) == ("ro", "hi", "hr")
+    assert "admin" not in chosen  # follows the browser
+    spoken = set(Customer.objects.filter(external_reference__in=CUSTOMERS).values_list("language", flat=True))
+    assert spoken == {"en", "hr", "hi", "ro"}
+    StaffPreferences.objects.filter(user__username="ana").update(language="en")
+    seed()
+    assert StaffPreferences.objects.get(user__username="ana").language == "en"  # a later choice stays
 
 
 def test_seed_demo_tickets_show_each_state_with_their_handoff_trail():

@@ -2,9 +2,12 @@
 by ``tickets.actions``, whose InvalidInput errors the views put back on these forms."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.collation import sort_by_name
 from core.display import person
 from departments.models import Department, Tier
 from tickets.models import Category, Channel, Customer, Priority, Ticket
@@ -24,6 +27,11 @@ class LogCallForm(forms.Form):
     name = forms.CharField(label=_("Caller's name"), max_length=200, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
+    # The caller's language: their survey and emails use it. The block preselects a known
+    # customer's language, and for a new caller the language of the agent's page.
+    customer_language = forms.ChoiceField(
+        label=_("Language the customer speaks"), choices=settings.LANGUAGES, required=False
+    )
     previous_ticket = forms.ModelChoiceField(
         label=_("Follow-up of an earlier ticket"),
         queryset=Ticket.objects.all(),
@@ -165,7 +173,7 @@ class AssignForm(MoveForm):
         if members is not None:
             # Choices from a list the caller already loaded: no query per rendered select.
             self.fields["to"].choices = [("", _("— member —"))] + [
-                (u.pk, person(u)) for u in members
+                (u.pk, person(u)) for u in sort_by_name(members, get_language(), person)
             ]
 
 
@@ -200,5 +208,5 @@ class TicketFilterForm(forms.Form):
             .order_by("username")
         )
         self.fields["owner"].choices = [("", _("anyone")), ("none", _("nobody (in a queue)"))] + [
-            (str(u.pk), person(u)) for u in users
+            (str(u.pk), person(u)) for u in sort_by_name(users, get_language(), person)
         ]

@@ -324,9 +324,8 @@ def do_seal_ledger(*, now: datetime | None = None) -> tuple[LedgerSeal, bool]:
     Returns the seal and whether this call wrote it. A second run the same day, or one
     racing this one, writes and sends nothing (one seal per day, a unique day).
     """
+    from departments.mail import queue_staff_email
     from departments.queries import manager_emails
-    from outbox.actions import queue_email
-    from outbox.rendering import render_email
 
     now = now or timezone.now()
     day = seal_day(now)
@@ -343,13 +342,13 @@ def do_seal_ledger(*, now: datetime | None = None) -> tuple[LedgerSeal, bool]:
                 )
         except IntegrityError:
             return LedgerSeal.objects.get(day=day), False
-        subject, body = render_email(
+        queue_staff_email(
             "ledger_seal",
+            manager_emails(),
             {
                 "day": day, "now": now, "zone": settings.TIERDESK_TIME_ZONE, "digest": figures.digest,
                 "tickets": figures.tickets, "handoffs": figures.handoffs,
                 "last_handoff_id": figures.last_handoff_id,
             },
         )
-        queue_email("ledger_seal", manager_emails(), subject, body)
     return seal, True

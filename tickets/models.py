@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import display
 from core.http import row_id
 from departments.models import Category, Department, Tier
 
@@ -54,6 +55,10 @@ class Customer(models.Model):
         _("external reference"), max_length=100, blank=True,
         help_text=_("The customer's number in the shop or order system."),
     )
+    # Survey emails and the survey page speak it; the log-a-call form sets it.
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
@@ -89,23 +94,23 @@ class Status(models.TextChoices):
 class Ticket(models.Model):
     subject = models.CharField(_("subject"), max_length=200)
     description = models.TextField(_("what the customer told us"), blank=True)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="tickets")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("customer"))
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.PHONE)
     category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="tickets", null=True, blank=True
+        Category, on_delete=models.PROTECT, related_name="tickets", null=True, blank=True, verbose_name=_("category")
     )
     priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
 
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="tickets")
-    tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="tickets")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("department"))
+    tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("tier"))
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_tickets", null=True, blank=True
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_tickets", null=True, blank=True, verbose_name=_("owner")
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
 
     opened_at = models.DateTimeField(_("opened"))
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name=_("opened by")
     )
     tier_entered_at = models.DateTimeField(_("entered tier"))
     due_at = models.DateTimeField(_("due"))
@@ -118,7 +123,7 @@ class Ticket(models.Model):
     )
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name=_("resolved by")
     )
     resolution = models.TextField(_("resolution"), blank=True)
     resolved_on_first_call = models.BooleanField(_("resolved on the call"), default=False)
@@ -195,8 +200,8 @@ class Ticket(models.Model):
 
 
 class Note(models.Model):
-    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="notes", verbose_name=_("ticket"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author"))
     body = models.TextField(_("note"))
     internal = models.BooleanField(
         _("internal"), default=True, help_text=_("Internal notes are never shown to the customer.")
@@ -209,7 +214,7 @@ class Note(models.Model):
         verbose_name_plural = _("notes")
 
     def __str__(self):
-        return f"Note on {self.ticket.reference} by {self.author}"
+        return _("Note on %(ref)s by %(author)s") % {"ref": self.ticket.reference, "author": self.author}
 
 
 class HandoffKind(models.TextChoices):
@@ -237,25 +242,25 @@ class Handoff(models.Model):
     handoffs gives its current state. The database refuses UPDATE, DELETE and TRUNCATE.
     """
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="handoffs")
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="handoffs", verbose_name=_("ticket"))
     kind = models.CharField(_("kind"), max_length=20, choices=HandoffKind.choices)
     at = models.DateTimeField(_("at"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True,
-        help_text=_("Empty when the system acted (the escalation clock)."),
+        help_text=_("Empty when the system acted (the escalation clock)."), verbose_name=_("actor")
     )
     from_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name=_("previous owner")
     )
     to_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name=_("new owner")
     )
-    from_tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
-    to_tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="+")
+    from_tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name=_("from tier"))
+    to_tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="+", verbose_name=_("to tier"))
     from_department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        Department, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name=_("from department")
     )
-    to_department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    to_department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("to department"))
     note = models.TextField(_("note"), blank=True)
     sweep_lateness = models.DurationField(
         _("sweep lateness"), null=True, blank=True,
@@ -326,7 +331,9 @@ class Handoff(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.ticket_id} at {self.at:%Y-%m-%d %H:%M}"
+        return _("%(kind)s of ticket %(ticket)s at %(at)s") % {
+            "kind": self.get_kind_display(), "ticket": self.ticket_id, "at": display.when(self.at)
+        }
 
 
 class LedgerSeal(models.Model):
@@ -350,7 +357,7 @@ class LedgerSeal(models.Model):
         verbose_name_plural = _("ledger seals")
 
     def __str__(self):
-        return f"Seal of {self.day}: {self.digest[:16]}"
+        return _("Seal of %(day)s: %(digest)s") % {"day": display.day(self.day), "digest": self.digest[:16]}
 
 
 class Holding(models.Model):
@@ -362,9 +369,9 @@ class Holding(models.Model):
     rows instead of de-duplicating the month's ledger entries; the ledger stays the record.
     """
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="holdings")
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="+")
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="holdings", verbose_name=_("ticket"))
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner"))
+    tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="+", verbose_name=_("tier"))
     first_received_at = models.DateTimeField(_("first received"))
 
     class Meta:
@@ -376,4 +383,6 @@ class Holding(models.Model):
         indexes = [models.Index(fields=["first_received_at"], name="holding_first_received_idx")]
 
     def __str__(self):
-        return f"{self.ticket_id} held by {self.owner_id} at {self.tier_id}"
+        return _("Ticket %(ticket)s held by user %(owner)s at tier %(tier)s") % {
+            "ticket": self.ticket_id, "owner": self.owner_id, "tier": self.tier_id
+        }

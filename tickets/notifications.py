@@ -1,16 +1,17 @@
 """What people are told when a ticket moves. Called inside the action's transaction.
 
-The words are templates (``templates/emails/``), rendered by ``outbox.rendering``.
+The words are templates (``templates/emails/``), rendered by ``outbox.rendering`` in each
+recipient's language (``departments.mail``).
 """
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
+from departments.mail import languages_of_addresses, queue_staff_email, staff_emails
 from departments.queries import lead_emails, manager_emails
-from outbox.actions import queue_email, queue_emails
+from outbox.actions import queue_emails
 from outbox.models import OutboundEmail
-from outbox.rendering import render_email, rendered_email
 from tickets.models import Ticket, format_reference
 
 MAX_LISTED = 50
@@ -29,10 +30,9 @@ def ticket_url(ticket_id: int) -> str:
 
 
 def notify_assigned(ticket: Ticket, actor, assignee) -> None:
-    subject, body = render_email(
-        "assigned", {"ticket": ticket, "actor": actor, "url": ticket_url(ticket.pk)}
+    queue_staff_email(
+        "assigned", [assignee.email], {"ticket": ticket, "actor": actor, "url": ticket_url(ticket.pk)}
     )
-    queue_email("assigned", [assignee.email], subject, body)
 
 
 def arrival_kind(how: str) -> str:
@@ -45,11 +45,18 @@ def arrival_kind(how: str) -> str:
 def notify_arrived_in_queue(ticket: Ticket, how: str, note: str) -> None:
     """Tell the leads of the ticket's (new) tier that it waits in their queue."""
     kind = arrival_kind(how)
-    subject, body = render_email(
-        "arrived_in_queue",
-        {"ticket": ticket, "how": ARRIVALS[kind], "note": note, "url": ticket_url(ticket.pk)},
+    queue_staff_email(
+        kind,
+        lead_emails(ticket.tier_id),
+        {
+            "ticket": ticket,
+            "kind": kind,
+            "how": ARRIVALS[kind],
+            "note": note,
+            "url": ticket_url(ticket.pk),
+        },
+        template="arrived_in_queue",
     )
-    queue_email(kind, lead_emails(ticket.tier_id), subject, body)
 
 
 def _listed(tickets: list[tuple[int, str]]) -> dict:
@@ -77,10 +84,14 @@ def escalation_emails(escalated_by_tier: dict[int, list[tuple[int, str]]], tier_
         .values_list("tier_id", "user__email")
     ):
         leads.setdefault(tier_id, []).append(email)
+    spoken = languages_of_addresses(email for emails in leads.values() for email in emails)
     return [
-        rendered_email("escalated", leads[tier_id], {"tier": tier_names[tier_id], **_listed(tickets)})
+        email
         for tier_id, tickets in escalated_by_tier.items()
         if leads.get(tier_id)
+        for email in staff_emails(
+            "escalated", leads[tier_id], {"tier": tier_names[tier_id], **_listed(tickets)}, spoken=spoken
+        )
     ]
 
 
@@ -88,7 +99,7 @@ def breach_email(breached: list[tuple[int, str]]) -> list[OutboundEmail]:
     recipients = manager_emails()
     if not breached or not recipients:
         return []
-    return [rendered_email("breached", recipients, _listed(breached))]
+    return staff_emails("breached", recipients, _listed(breached))
 
 
 def send_sweep_notifications(escalated_by_tier, tier_names, breached) -> None:

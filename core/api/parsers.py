@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import IO, Any, NoReturn
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import JSONParser
@@ -85,7 +86,12 @@ class LimitedJSONParser(JSONParser):
             raise ParseError(_("The body is not valid %(e)s text.") % {"e": encoding}) from exc
         if json_depth(text, stop_above=self.max_depth) > self.max_depth:
             raise ParseError(
-                _("JSON nested deeper than %(n)d levels is refused.") % {"n": self.max_depth}
+                ngettext(
+                    "JSON nested deeper than %(n)d levels is refused.",
+                    "JSON nested deeper than %(n)d levels is refused.",
+                    self.max_depth,
+                )
+                % {"n": self.max_depth}
             )
         try:
             return json.loads(text, parse_constant=_refuse_constant)
@@ -97,7 +103,12 @@ class LimitedJSONParser(JSONParser):
     @staticmethod
     def _too_large(limit: int) -> RequestBodyTooLarge:
         return RequestBodyTooLarge(
-            _("The request body is too large: at most %(n)d bytes here.") % {"n": limit}
+            ngettext(
+                "The request body is too large: at most %(n)d bytes here.",
+                "The request body is too large: at most %(n)d bytes here.",
+                limit,
+            )
+            % {"n": limit}
         )
 
 

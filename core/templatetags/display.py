@@ -36,3 +36,15 @@ def person(user: Any) -> str:
 def clock(instant: datetime | None) -> str:
     """ "14:05" """
     return display.clock(instant)
+
+
+@register.filter
+def span(duration: Any) -> str:
+    """ "3 h 10 min" """
+    return display.span(duration) if duration is not None else ""
+
+
+@register.filter
+def number(value: Any, decimals: int | None = None) -> str:
+    """ "3.5" / "3,5": the active language's decimal separator."""
+    return display.number(value, decimals)

@@ -14,6 +14,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 from rest_framework.authtoken.models import Token
 
@@ -34,8 +35,10 @@ def locked_out(
     locked exactly like a real one, so the answer never tells whether an account exists.
     """
     minutes = max(round(settings.AXES_COOLOFF_TIME.total_seconds() / 60), 1)
-    message = _(
-        "Too many failed sign-ins. Try again in %(minutes)d minutes, or ask an administrator."
+    message = ngettext(
+        "Too many failed sign-ins. Try again in %(minutes)d minutes, or ask an administrator.",
+        "Too many failed sign-ins. Try again in %(minutes)d minutes, or ask an administrator.",
+        minutes,
     ) % {"minutes": minutes}
     retry_after = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
     if request.path.startswith("/api/"):

@@ -23,7 +23,7 @@ from departments.actions.organisation import (
     do_remove_membership,
     membership_change_refusal,
 )
-from departments.actions.preferences import do_change_preferences
+from departments.actions.preferences import do_change_preferences, do_choose_language
 
 __all__ = [
     "BULLETIN_FIELDS",
@@ -36,6 +36,7 @@ __all__ = [
     "do_change_membership",
     "do_change_preferences",
     "do_change_tier_time",
+    "do_choose_language",
     "do_edit_bulletin",
     "do_expire_bulletin",
     "do_post_bulletin",

@@ -1,19 +1,39 @@
-"""A member of staff's own preferences."""
+"""A member of staff's own preferences: the weekly digest and the language they work in."""
 
 
-
+from core import languages
 from core.errors import NotAllowed
 from core.typing import UserLike
-from departments.models import (
-    StaffPreferences,
-)
+from departments.models import StaffPreferences
 
 
-def do_change_preferences(*, by: UserLike, weekly_digest: bool) -> StaffPreferences:
-    """Set ``by``'s own preferences (the row is created on first save); not the anonymous user's."""
+def _check_language(language: str) -> str:
+    """"" (follow the browser) or one of the languages offered."""
+    return "" if language == "" else languages.check(language, field="language")
+
+
+def do_change_preferences(
+    *, by: UserLike, weekly_digest: bool, language: str | None = None
+) -> StaffPreferences:
+    """Set ``by``'s own preferences (the row is created on first save); not the anonymous user's.
+
+    ``language`` None leaves the language as it is; "" means "follow the browser".
+    """
+    if not by.is_authenticated:
+        raise NotAllowed()
+    defaults: dict[str, object] = {"weekly_digest": weekly_digest}
+    if language is not None:
+        defaults["language"] = _check_language(language)
+    preferences, _created = StaffPreferences.objects.update_or_create(user=by, defaults=defaults)
+    return preferences
+
+
+def do_choose_language(*, by: UserLike, language: str) -> StaffPreferences:
+    """The header's language menu, for a signed-in user: remembered in their preferences."""
     if not by.is_authenticated:
         raise NotAllowed()
     preferences, _created = StaffPreferences.objects.update_or_create(
-        user=by, defaults={"weekly_digest": weekly_digest}
+        user=by, defaults={"language": _check_language(language)}
     )
     return preferences
+

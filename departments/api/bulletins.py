@@ -9,7 +9,7 @@ import re
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -43,8 +43,8 @@ _FIELD_ERRORS_SCHEMA = {
 }
 
 
-def _error(description: str, schema=None) -> OpenApiResponse:
-    return OpenApiResponse(response=schema or _ERROR_SCHEMA, description=description)
+def _error(description, schema=None) -> OpenApiResponse:
+    return OpenApiResponse(response=schema or _ERROR_SCHEMA, description=str(description))
 
 
 class StrictText(serializers.CharField):
@@ -64,7 +64,10 @@ class StrictText(serializers.CharField):
 _KIND_SCHEMA = {
     "type": "string",
     "pattern": "^(" + "|".join(BulletinKind.values) + ")$",
-    "description": "One of: " + ", ".join(BulletinKind.values) + " (other is general news).",
+    "description": str(
+        gettext_lazy("One of: %(kinds)s (other is general news).")
+        % {"kinds": ", ".join(BulletinKind.values)}
+    ),
 }
 
 
@@ -149,7 +152,10 @@ class BulletinInput(serializers.Serializer):
         missing = [slug for slug in slugs if slug not in found]
         if missing:
             raise serializers.ValidationError(
-                _("No category has the slug %(s)s.") % {"s": ", ".join(f'"{m}"' for m in missing)}
+                ngettext(
+                    "No category has the slug %(s)s.", "No category has the slug %(s)s.", len(missing)
+                )
+                % {"s": ", ".join(f'"{m}"' for m in missing)}
             )
         return [found[slug] for slug in slugs]
 
@@ -187,7 +193,7 @@ class BulletinsApi(generics.ListAPIView):
             department = Department.objects.filter(slug=slug[:60]).first() if is_slug else None
             if department is None:
                 raise serializers.ValidationError(
-                    {"department": [_('No department has the slug "%s".') % slug[:60]]}
+                    {"department": [_('No department has the slug "%(slug)s".') % {"slug": slug[:60]}]}
                 )
         if self._include_expired():
             bulletins = Bulletin.objects.select_related("department", "author").prefetch_related(
@@ -214,12 +220,15 @@ class BulletinsApi(generics.ListAPIView):
         responses={
             200: BulletinOutput(many=True),
             400: _error(
-                "Unknown department, or include_expired is not true/false.", _FIELD_ERRORS_SCHEMA
+                gettext_lazy("Unknown department, or include_expired is not true/false."),
+                _FIELD_ERRORS_SCHEMA,
             ),
-            401: _error("No valid token or session."),
-            403: _error("include_expired is for managers."),
+            401: _error(gettext_lazy("No valid token or session.")),
+            403: _error(gettext_lazy("include_expired is for managers.")),
             # DRF's page-number pagination answers an impossible page with a 404.
-            404: _error("No such page: `page` is past the last page, or not a page number."),
+            404: _error(
+                gettext_lazy("No such page: `page` is past the last page, or not a page number.")
+            ),
         },
     )
     def get(self, request: Request, *args, **kwargs):
@@ -232,9 +241,12 @@ class BulletinsApi(generics.ListAPIView):
         request=BulletinInput,
         responses={
             201: BulletinOutput,
-            400: _error("The body is invalid; the messages name the fields.", _FIELD_ERRORS_SCHEMA),
-            401: _error("No valid token or session."),
-            403: _error("You are not a member of that department (nor a manager)."),
+            400: _error(
+                gettext_lazy("The body is invalid; the messages name the fields."),
+                _FIELD_ERRORS_SCHEMA,
+            ),
+            401: _error(gettext_lazy("No valid token or session.")),
+            403: _error(gettext_lazy("You are not a member of that department (nor a manager).")),
         },
     )
     def post(self, request: Request, *args, **kwargs):

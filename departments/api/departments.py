@@ -3,6 +3,7 @@
 import re
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -70,7 +71,12 @@ class TierApi(APIView):
         responses={
             200: TierDetailOutput,
             **error_responses(
-                400, 401, 403, 404, e403="Only managers configure tiers.", e404="No such tier."
+                400,
+                401,
+                403,
+                404,
+                e403=gettext_lazy("Only managers configure tiers."),
+                e404=gettext_lazy("No such tier."),
             ),
         },
     )

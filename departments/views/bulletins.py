@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import InvalidInput, NotAllowed
@@ -192,9 +193,18 @@ def send_digest_now(request):
     if not is_manager(user):
         return forbidden(request, NotAllowed(_("Only managers can send the digest.")))
     run = send_weekly_digest(sent_by=user, scheduled=False)
+    # Translators: the number of bulletins, put into the message below as %(bulletins)s.
+    bulletins = ngettext("%(b)d bulletins", "%(b)d bulletins", run.bulletins) % {
+        "b": run.bulletins
+    }
     messages.success(
         request,
-        _("Digest of the week of %(week)s queued for %(n)d people (%(b)d bulletins).")
-        % {"week": run.week_start.isoformat(), "n": run.recipients, "b": run.bulletins},
+        # Translators: %(bulletins)s is "%(b)d bulletins" above; %(n)d counts the people.
+        ngettext(
+            "Digest of the week of %(week)s queued for %(n)d people (%(bulletins)s).",
+            "Digest of the week of %(week)s queued for %(n)d people (%(bulletins)s).",
+            run.recipients,
+        )
+        % {"week": run.week_start.isoformat(), "n": run.recipients, "bulletins": bulletins},
     )
     return redirect("bulletins")

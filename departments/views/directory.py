@@ -14,9 +14,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.collation import sort_by_name
 from core.errors import InvalidInput, NotAllowed
 from core.http import forbidden, put_on_form
 from departments import actions, forms
@@ -43,7 +45,7 @@ def directory_page(request):
     form = forms.DirectorySearchForm(request.GET or None)
     search = form.cleaned_data["q"] if form.is_bound and form.is_valid() else ""
     now = timezone.now()
-    departments = list(directory(search))
+    departments = sort_by_name(directory(search), get_language(), lambda d: d.name)
     for department in departments:
         department.on_duty_now = on_duty(department.contacts.all(), now)
     return render(

@@ -1,11 +1,13 @@
-"""A member of staff's own preferences: for now, whether the weekly digest comes by email."""
+"""A member of staff's own preferences: whether the weekly digest comes by email, and their language."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from core import languages
 from departments import actions
 from departments.forms import PreferencesForm
 from departments.models import StaffPreferences
@@ -20,9 +22,16 @@ def preferences(request):
     if request.method == "POST":
         form = PreferencesForm(request.POST, instance=current)
         if form.is_valid():
-            actions.do_change_preferences(
-                by=user, weekly_digest=form.cleaned_data["weekly_digest"]
+            chosen = actions.do_change_preferences(
+                by=user,
+                weekly_digest=form.cleaned_data["weekly_digest"],
+                language=form.cleaned_data["language"],
             )
+            if chosen.language:
+                request.session[languages.SESSION_KEY] = chosen.language
+                translation.activate(chosen.language)
+            else:
+                request.session.pop(languages.SESSION_KEY, None)
             if form.cleaned_data["weekly_digest"]:
                 messages.success(request, _("Saved: the weekly digest comes to you every Monday."))
             else:

@@ -15,7 +15,7 @@ class ReportQuerySerializer(serializers.Serializer):
         r"^\d{4}-\d{1,2}$",
         required=True,
         help_text="The calendar month, YYYY-MM, in the organisation's time zone.",
-        error_messages={"invalid": "Give the month as YYYY-MM, for example 2026-10."},
+        error_messages={"invalid": _("Give the month as YYYY-MM, for example 2026-10.")},
     )
     department = serializers.SlugField(
         required=False, help_text="Limit the report to one department (its slug)."
@@ -30,7 +30,7 @@ def _count(key: str, **kwargs):
 def _share(key: str, **kwargs):
     return serializers.FloatField(
         allow_null=True,
-        help_text=format_lazy("{} {}", definition_text(key), _("0\u20131; null when undefined.")),
+        help_text=format_lazy("{} {}", definition_text(key), _("0–1; null when undefined.")),
         **kwargs,
     )
 

@@ -1,6 +1,7 @@
 """GET /api/v1/reports/monthly/: the dashboard's figures as JSON."""
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -65,25 +66,32 @@ class MonthlyReportView(APIView):
             departments, allow_all = report_scope(request.user)
         except PermissionDenied as exc:
             raise ApiPermissionDenied(
-                "Only managers and tier leads can read monthly reports."
+                _("Only managers and tier leads can read monthly reports.")
             ) from exc
         query = ReportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         month = parse_month(query.validated_data["month"])
         if month is None:
-            raise ValidationError({"month": ["Give a real month as YYYY-MM, for example 2026-10."]})
+            raise ValidationError(
+                {"month": [_("Give a real month as YYYY-MM, for example 2026-10.")]}
+            )
         slug = query.validated_data.get("department")
         try:
             refuse_other_departments(slug, departments)
         except PermissionDenied as exc:
             raise ApiPermissionDenied(
-                "You may only read the reports of the departments you lead."
+                _("You may only read the reports of the departments you lead.")
             ) from exc
         by_slug = {d.slug: d for d in departments}
         if slug:
             if slug not in by_slug:
                 raise ValidationError(
-                    {"department": [f"No department {slug!r} that you may report on."]}
+                    {
+                        "department": [
+                            _("No department %(slug)s that you may report on.")
+                            % {"slug": repr(slug)}
+                        ]
+                    }
                 )
             department = by_slug[slug]
         elif allow_all:

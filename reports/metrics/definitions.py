@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, ngettext_lazy
 
 from reports.metrics.rules import Rules
 from tickets.responsibility import late_receipt_window, late_release_share
@@ -72,9 +73,12 @@ FIGURES = {
     ),
     "came_back_rate": Figure(
         _("Came back"),
-        _(
+        ngettext_lazy(
             "Share of this month's resolved tickets whose customer opened a linked ticket, or"
-            " one in the same category, within %(back)s days."
+            " one in the same category, within %(back)s days.",
+            "Share of this month's resolved tickets whose customer opened a linked ticket, or"
+            " one in the same category, within %(back)s days.",
+            "back_count",
         ),
     ),
     # Day by day
@@ -92,9 +96,12 @@ FIGURES = {
     ),
     "came_back": Figure(
         _("Came back"),
-        _(
+        ngettext_lazy(
             "Tickets they resolved whose customer opened a linked ticket, or one in the same"
-            " category, within %(back)s days."
+            " category, within %(back)s days.",
+            "Tickets they resolved whose customer opened a linked ticket, or one in the same"
+            " category, within %(back)s days.",
+            "back_count",
         ),
     ),
     "resolved_for_good": Figure(
@@ -112,30 +119,42 @@ FIGURES = {
     ),
     "satisfied_resolved": Figure(
         _("Satisfied (resolved)"),
-        _("Share rating 4\u20135 among survey answers for the tickets they resolved."),
+        _("Share rating 4–5 among survey answers for the tickets they resolved."),
     ),
     "satisfied_held": Figure(
         _("Satisfied (held)"),
         _(
-            "Share rating 4\u20135 among survey answers for this month's resolved tickets they"
+            "Share rating 4–5 among survey answers for this month's resolved tickets they"
             " held at any point."
         ),
     ),
     # Dumping report
     "quick_passes": Figure(
         _("Quick passes"),
-        _("Tickets they passed up within %(m)s minutes of receiving them."),
+        ngettext_lazy(
+            "Tickets they passed up within %(m)s minutes of receiving them.",
+            "Tickets they passed up within %(m)s minutes of receiving them.",
+            "m",
+        ),
     ),
     "thin_passes": Figure(
         _("Thin passes"),
-        _("Tickets they passed up with a note under %(c)s characters (shown, not dumped)."),
+        ngettext_lazy(
+            "Tickets they passed up with a note under %(c)s characters (shown, not dumped).",
+            "Tickets they passed up with a note under %(c)s characters (shown, not dumped).",
+            "c",
+        ),
     ),
     "timeouts": Figure(
         _("Time-outs"),
-        _(
+        ngettext_lazy(
             "Tickets whose time ran out at this tier charged to them: the owner's, unless they"
             " received it under %(r)s minutes before the deadline right after a late release"
-            " (then the releaser's); with no owner, the last releaser's."
+            " (then the releaser's); with no owner, the last releaser's.",
+            "Tickets whose time ran out at this tier charged to them: the owner's, unless they"
+            " received it under %(r)s minutes before the deadline right after a late release"
+            " (then the releaser's); with no owner, the last releaser's.",
+            "r",
         ),
     ),
     "late_releases": Figure(
@@ -144,23 +163,32 @@ FIGURES = {
     ),
     "thin_transfers": Figure(
         _("Thin transfers"),
-        _(
+        ngettext_lazy(
             "Tickets they transferred to another department with a note under %(c)s characters"
-            " (shown, not dumped)."
+            " (shown, not dumped).",
+            "Tickets they transferred to another department with a note under %(c)s characters"
+            " (shown, not dumped).",
+            "c",
         ),
     ),
     "returned_transfers": Figure(
         _("Returned transfers"),
-        _(
+        ngettext_lazy(
             "Tickets they transferred that the receiving department sent back to theirs within"
-            " %(t)s hours."
+            " %(t)s hours.",
+            "Tickets they transferred that the receiving department sent back to theirs within"
+            " %(t)s hours.",
+            "t_count",
         ),
     ),
     "bounces": Figure(
         _("Bounces"),
-        _(
+        ngettext_lazy(
             "Tickets they passed up that the next tier resolved within %(b)s minutes (shown,"
-            " never highlighted)."
+            " never highlighted).",
+            "Tickets they passed up that the next tier resolved within %(b)s minutes (shown,"
+            " never highlighted).",
+            "b",
         ),
     ),
     "dumped": Figure(
@@ -170,9 +198,13 @@ FIGURES = {
     "dumped_share": Figure(_("Share dumped"), _("Dumped tickets as a share of tickets held.")),
     "highlight": Figure(
         _("Highlighted"),
-        _(
+        # Translators: %(fewer_than_held)s is "fewer than %(h)s tickets", translated apart.
+        ngettext_lazy(
             "At least %(n)s tickets and at least %(f)sx the median of the same tier's agents"
-            " (managers and people who held fewer than %(h)s tickets left out of the median)."
+            " (managers and people who held %(fewer_than_held)s left out of the median).",
+            "At least %(n)s tickets and at least %(f)sx the median of the same tier's agents"
+            " (managers and people who held %(fewer_than_held)s left out of the median).",
+            "n",
         ),
     ),
     # Satisfaction
@@ -184,7 +216,15 @@ FIGURES = {
 }
 
 
+def _plural_number(value: float) -> int:
+    """The whole number that picks a plural form for ``value`` (days or hours, maybe 1.5)."""
+    whole = int(value)
+    return whole if whole == value else whole + 1
+
+
 def values(rules: Rules) -> dict:
+    returned_hours = rules.returned_within.total_seconds() / 3600
+    came_back_days = rules.came_back_within.total_seconds() / 86400
     return {
         "m": int(rules.quick_pass.total_seconds() // 60),
         "c": rules.short_note_chars,
@@ -192,8 +232,14 @@ def values(rules: Rules) -> dict:
         "n": rules.highlight_min_events,
         "f": f"{rules.highlight_factor:g}",
         "h": rules.highlight_min_held,
-        "t": f"{rules.returned_within.total_seconds() / 3600:g}",
-        "back": f"{rules.came_back_within.total_seconds() / 86400:g}",
+        "fewer_than_held": ngettext(
+            "fewer than %(h)s tickets", "fewer than %(h)s tickets", rules.highlight_min_held
+        )
+        % {"h": rules.highlight_min_held},
+        "t": f"{returned_hours:g}",
+        "t_count": _plural_number(returned_hours),
+        "back": f"{came_back_days:g}",
+        "back_count": _plural_number(came_back_days),
         "l": f"{late_release_share() * 100:g}",
         "r": int(late_receipt_window().total_seconds() // 60),
     }
@@ -202,7 +248,9 @@ def values(rules: Rules) -> dict:
 def definitions(rules: Rules | None = None) -> dict[str, str]:
     """{figure: its one-line definition with the settings filled in}."""
     filled = values(rules or Rules.from_settings())
-    return {key: str(f.definition) % filled for key, f in FIGURES.items()}
+    # ``%`` on the lazy texts themselves: a plural (ngettext_lazy) picks its form from its
+    # number in ``filled``, which str() first would lose.
+    return {key: str(f.definition % filled) for key, f in FIGURES.items()}
 
 
 def _filled(key: str) -> str:

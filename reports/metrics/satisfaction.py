@@ -30,9 +30,9 @@ MAX_HANDOFF_BUCKET = 5
 MAX_TIERS_BUCKET = 4
 TIME_BUCKETS = [  # (upper bound, label); the last bucket is open-ended
     (timedelta(hours=1), _("under 1 h")),
-    (timedelta(hours=4), _("1\u20134 h")),
-    (timedelta(hours=20), _("4\u201320 h")),
-    (timedelta(hours=48), _("20\u201348 h")),
+    (timedelta(hours=4), _("1–4 h")),
+    (timedelta(hours=20), _("4–20 h")),
+    (timedelta(hours=48), _("20–48 h")),
     (None, _("over 48 h")),
 ]
 

@@ -8,7 +8,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
-from core.display import span
+from core.display import percent, span
 from reports import charts
 from reports.metrics.drill import NULL_KEY
 from reports.metrics.people import DUMPING_SIGNS
@@ -26,7 +26,7 @@ def duration(seconds) -> str:
 @register.filter
 def share(value) -> str:
     """A 0-1 share as a percentage with one decimal, or a dash when undefined."""
-    return "\u2013" if value is None else f"{value * 100:.1f}%"
+    return percent(value)
 
 
 @lru_cache(maxsize=8)

@@ -2,8 +2,9 @@
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from django.template import Context, Template
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core import display
 
@@ -67,3 +68,39 @@ def test_hours_are_whole_when_they_can_be():
     assert display.hours(timedelta(hours=20)) == "20"
     assert display.hours(timedelta(minutes=90)) == "1.5"
     assert display.hours(None) == "?"
+
+
+# --- one format per language -------------------------------------------------------------
+
+WHEN_BY_LANGUAGE = {
+    # 2 Dec 2026 12:05 UTC is 14:05 in Bucharest, whatever the language.
+    "en": ("2 Dec 2026", "2 Dec 2026, 14:05", "1.5"),
+    "hr": ("2. 12. 2026.", "2. 12. 2026. 14:05", "1,5"),
+    "hi": ("02/12/2026", "02/12/2026, 14:05", "1.5"),
+    "ro": ("02.12.2026", "02.12.2026, 14:05", "1,5"),
+}
+
+
+@pytest.mark.parametrize("language", sorted(WHEN_BY_LANGUAGE))
+def test_each_language_has_one_date_one_time_and_one_number_format(language):
+    instant = datetime(2026, 12, 2, 12, 5, tzinfo=UTC)
+    date_text, when_text, hours_text = WHEN_BY_LANGUAGE[language]
+    with translation.override(language):
+        assert display.day(instant) == date_text
+        assert display.when(instant) == when_text
+        assert display.clock(instant) == "14:05"
+        assert display.hours(timedelta(minutes=90)) == hours_text
+        # A template's bare |date follows the same policy as the display filters.
+        bare = Template("{{ at|date }}").render(Context({"at": display.local(instant)}))
+        assert bare == date_text
+
+
+@pytest.mark.parametrize("language", ["en", "hr", "hi", "ro"])
+def test_durations_and_shares_are_said_in_the_language(language):
+    with translation.override(language):
+        duration = display.span(timedelta(hours=3, minutes=10))
+        share = display.percent(0.125)
+    assert "3" in duration and "10" in duration
+    assert ("12,5" if language in ("hr", "ro") else "12.5") in share
+    if language == "hi":
+        assert any("\u0900" <= c <= "\u097f" for c in duration), duration

@@ -265,3 +265,22 @@ def test_the_sent_survey_email_carries_a_working_link_and_the_outbox_keeps_none(
     assert outbox.REDACTED_LINK in email.body
     assert answer(client, *LINK.search(sent.body).groups()).status_code == 200
     assert SurveyResponse.objects.filter(ticket=ticket).count() == 1
+
+
+@pytest.mark.parametrize("language", ["hr", "hi", "ro"])
+def test_every_survey_page_speaks_the_customer_s_language_whatever_the_browser_asks(client, org, language):
+    _ticket, reference, token = resolve_with_survey(org, CustomerFactory(language=language))
+    link = url(reference, token)
+
+    with time_machine.travel(RESOLVED_AT + timedelta(days=1), tick=False):
+        form = client.get(link, HTTP_ACCEPT_LANGUAGE="en")
+        invalid = client.post(link, {}, HTTP_ACCEPT_LANGUAGE="en")
+        thanks = client.post(link, {"rating": "5"}, HTTP_ACCEPT_LANGUAGE="en")
+        closed = client.get(link, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert [r.status_code for r in (form, invalid, thanks, closed)] == [200, 400, 200, 410]
+    for page in (form, invalid, thanks, closed):
+        assert page.headers["Content-Language"] == language
+        assert f'<html lang="{language}">' in page.content.decode()
+    assert "How did we do?" not in form.content.decode()
+    assert "Thank you!" not in thanks.content.decode()

@@ -46,6 +46,28 @@ def test_opening_with_a_new_customer_creates_both_and_the_caller_owns_the_ticket
     assert body["reference"] == ticket.reference
     assert list(ticket.handoffs.values_list("kind", flat=True)) == ["opened"]
 
+def test_a_new_customer_s_language_is_kept_and_english_when_not_given(org, ana):
+    spoken = ana.post(
+        TICKETS, {"subject": "Kettle", "customer": new_customer(language="hr")}, format="json"
+    )
+    silent = ana.post(
+        TICKETS, {"subject": "Kettle", "customer": new_customer(email="b@example.net")}, format="json"
+    )
+
+    assert spoken.status_code == silent.status_code == 201
+    assert spoken.json()["customer"]["language"] == "hr"
+    assert silent.json()["customer"]["language"] == "en"
+
+
+def test_a_language_tierdesk_does_not_speak_is_a_400_naming_the_field(org, ana):
+    response = ana.post(
+        TICKETS, {"subject": "Kettle", "customer": new_customer(language="klingon")}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "language" in str(response.json())
+    assert not Customer.objects.exists()
+
 
 def test_opening_for_an_existing_customer_by_id_creates_no_customer(org, ana):
     customer = CustomerFactory()

@@ -207,3 +207,37 @@ def test_someone_off_the_front_line_is_not_offered_resolve_on_call_and_a_forged_
     )
     assert response.status_code == 403
     assert not Ticket.objects.exists() and not Customer.objects.exists()
+
+
+# --- the caller's language ---------------------------------------------------------------
+
+
+def test_a_new_caller_starts_in_the_agent_s_language_and_keeps_the_one_chosen(client, org):
+    client.force_login(org.ana)
+    form = client.get(reverse("log-call"), HTTP_ACCEPT_LANGUAGE="ro").content.decode()
+    assert '<option value="ro" lang="ro" selected>' in form
+
+    client.post(reverse("log-call"), _call(name="Ananya Iyer", phone="+91 98 7654 0103", customer_language="hi"))
+
+    assert Customer.objects.get(name="Ananya Iyer").language == "hi"
+
+
+def test_a_known_caller_s_language_is_preselected_and_can_be_corrected(client, org):
+    customer = CustomerFactory(language="hr")
+    client.force_login(org.ana)
+    block = client.get(reverse("customer-block"), {"customer": customer.pk}, HTTP_ACCEPT_LANGUAGE="ro")
+    assert '<option value="hr" lang="hr" selected>' in block.content.decode()
+
+    client.post(reverse("log-call"), _call(customer=customer.pk, customer_language="ro"))
+
+    customer.refresh_from_db()
+    assert customer.language == "ro"
+    assert Ticket.objects.get().customer == customer
+
+
+def test_a_language_tierdesk_does_not_speak_is_a_form_error_and_logs_nothing(client, org):
+    client.force_login(org.ana)
+    response = client.post(reverse("log-call"), _call(name="X Y", phone="+40 700 000 112", customer_language="de"))
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert not Ticket.objects.exists() and not Customer.objects.exists()

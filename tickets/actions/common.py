@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.errors import InvalidInput
 from departments.deadlines import due_at as deadline
@@ -33,7 +34,11 @@ def clean_text(value: str | None, field_name: str, *, required: bool, max_length
         raise InvalidInput(_("This field is required."), field=field_name)
     if len(value) > max_length:
         raise InvalidInput(
-            _("Keep this under %(n)d characters.") % {"n": max_length}, field=field_name
+            ngettext(
+                "Keep this under %(n)d characters.", "Keep this under %(n)d characters.", max_length
+            )
+            % {"n": max_length},
+            field=field_name,
         )
     return value
 

@@ -7,13 +7,14 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core import languages
 from core.errors import InvalidInput
 from departments.models import Department
 from tickets.actions.moves import do_open_and_resolve_ticket, do_open_ticket
 from tickets.models import Category, Channel, Customer, Priority, Ticket
 
 # What a new caller may be created with; anything else in ``new_customer`` is refused.
-NEW_CUSTOMER_FIELDS = ("name", "phone", "email", "external_reference")
+NEW_CUSTOMER_FIELDS = ("name", "phone", "email", "external_reference", "language")
 
 
 class _CallFields(TypedDict):
@@ -42,9 +43,13 @@ def do_log_call(
     channel: str = Channel.PHONE,
     previous_ticket: Ticket | None = None,
     resolution: str | None = None,
+    customer_language: str | None = None,
     now: datetime | None = None,
 ) -> Ticket:
     """Open a ticket for a known ``customer`` or a ``new_customer`` (their details).
+
+    ``customer_language`` is the language the caller speaks, as the agent heard it: a new
+    caller's, or a known customer's new one (their survey and emails use it).
 
     With a ``resolution`` the call was answered on the spot: the ticket is opened and
     resolved at once (``do_open_and_resolve_ticket``). One transaction, so a ticket the
@@ -59,6 +64,12 @@ def do_log_call(
                 _("Unknown customer detail: %(names)s.") % {"names": ", ".join(sorted(unknown))},
                 field="customer",
             )
+    if customer_language is not None:
+        languages.check(customer_language, field="customer_language")
+        if new_customer is not None:
+            new_customer = {**new_customer, "language": customer_language}
+    if new_customer is not None and "language" in new_customer:
+        languages.check(new_customer["language"], field="language")
     fields: _CallFields = {
         "subject": subject,
         "description": description,
@@ -76,6 +87,9 @@ def do_log_call(
             )
         # Exactly one of the two was given (checked above): the caller is known now.
         assert customer is not None
+        if customer_language is not None and customer.language != customer_language:
+            customer.language = customer_language
+            customer.save(update_fields=["language"])
         if resolution is not None:
             return do_open_and_resolve_ticket(by=by, customer=customer, resolution=resolution, **fields)
         return do_open_ticket(by=by, customer=customer, **fields)

@@ -7,6 +7,7 @@ body is a 400 naming the field; every rule about tickets is checked again by the
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -49,6 +50,8 @@ class NewCustomerInput(serializers.Serializer):
     email = Email(allow_blank=True, default="")
     phone = Text(max_length=40, allow_blank=True, default="")
     external_reference = Text(max_length=100, allow_blank=True, default="")
+    # The language the customer's survey and emails use; English when not given.
+    language = serializers.ChoiceField(choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
 
     def validate(self, data):
         if not (data["phone"] or data["email"]):
@@ -66,6 +69,7 @@ _NEW_CUSTOMER_SCHEMA = {
         "email": {"type": "string", "format": "email"},
         "phone": {"type": "string", "maxLength": 40},
         "external_reference": {"type": "string", "maxLength": 100},
+        "language": {"type": "string", "enum": [code for code, _name in settings.LANGUAGES]},
     },
     "required": ["name"],
 }

@@ -53,7 +53,7 @@ class CustomerOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Customer
-        fields = ["id", "name", "email", "phone", "external_reference"]
+        fields = ["id", "name", "email", "phone", "external_reference", "language"]
         read_only_fields = fields
 
 

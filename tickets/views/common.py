@@ -1,7 +1,10 @@
 """What the ticket screens share: finding the ticket, its tier's people, what may be opened."""
 
 from django.http import Http404
+from django.utils.translation import get_language
 
+from core.collation import sort_by_name
+from core.display import person
 from departments.queries import members_of_tier
 from tickets.errors import TicketNotFound
 from tickets.queries import access_ticket, visible_ticket_ids
@@ -16,8 +19,10 @@ def get_ticket(user, reference):
 
 
 def tier_members(tier) -> list:
-    """Active members of a tier, for Assign selects (loaded once, not once per row)."""
-    return [m.user for m in members_of_tier(tier).order_by("user__username") if m.user.is_active]
+    """Active members of a tier, for Assign selects (loaded once, not once per row), in the
+    reader's alphabetical order of their names."""
+    members = [m.user for m in members_of_tier(tier) if m.user.is_active]
+    return sort_by_name(members, get_language(), person)
 
 
 def mark_openable(user, tickets) -> list:

@@ -32,6 +32,7 @@ def _save(user, form: LogCallForm):
         channel=data["channel"],
         previous_ticket=data["previous_ticket"],
         resolution=data["resolution"] if data["resolved_on_call"] else None,
+        customer_language=data["customer_language"] or None,
     )
 
 

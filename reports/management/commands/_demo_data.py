@@ -94,14 +94,22 @@ CATEGORIES = {
     ),
 }
 
-# external_reference -> (name, email, phone); the reference marks a customer as demo data.
+# The language each demo user works in (set when their preferences are first made; a
+# choice they change later stays). Unlisted users follow their browser.
+USER_LANGUAGES = {
+    "ana": "ro", "ioana": "ro", "andrei": "ro", "elena": "ro", "mihai": "ro",
+    "ravi": "hi", "priya": "hi", "vikram": "hi",
+    "ivan": "hr", "marko": "hr",
+}
+
+# external_reference -> (name, email, phone, language); the reference marks a customer as demo data.
 CUSTOMERS = {
-    "DEMO-1001": ("Maria Popescu", "maria.popescu@example.net", "+40 721 000 101"),
-    "DEMO-1002": ("John Carter", "john.carter@example.net", "+44 20 7946 0102"),
-    "DEMO-1003": ("Ananya Iyer", "ananya.iyer@example.net", "+91 98 7654 0103"),
-    "DEMO-1004": ("Luka Babić", "luka.babic@example.net", "+385 91 000 0104"),
-    "DEMO-1005": ("Cristina Vlad", "cristina.vlad@example.net", "+40 731 000 105"),
-    "DEMO-1006": ("Tomas Novak", "tomas.novak@example.net", "+420 601 000 106"),
+    "DEMO-1001": ("Maria Popescu", "maria.popescu@example.net", "+40 721 000 101", "ro"),
+    "DEMO-1002": ("John Carter", "john.carter@example.net", "+44 20 7946 0102", "en"),
+    "DEMO-1003": ("Ananya Iyer", "ananya.iyer@example.net", "+91 98 7654 0103", "hi"),
+    "DEMO-1004": ("Luka Babić", "luka.babic@example.net", "+385 91 000 0104", "hr"),
+    "DEMO-1005": ("Cristina Vlad", "cristina.vlad@example.net", "+40 731 000 105", "ro"),
+    "DEMO-1006": ("Tomas Novak", "tomas.novak@example.net", "+420 601 000 106", "en"),
 }
 
 

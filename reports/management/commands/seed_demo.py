@@ -29,6 +29,7 @@ from departments.models import (
     Department,
     KeyContact,
     Membership,
+    StaffPreferences,
     Tier,
 )
 from departments.roles import managers_group
@@ -46,6 +47,7 @@ from reports.management.commands._demo_data import (
     HISTORY_CALLS_PER_DAY,
     HISTORY_SEED,
     RESOLVE_WITHIN,
+    USER_LANGUAGES,
     USERS,
     hours_text,
 )
@@ -144,6 +146,10 @@ class Command(BaseCommand):
                     department=tier.department,
                     defaults={"tier": tier, "is_lead": spec.is_lead},
                 )
+            if spec.username in USER_LANGUAGES:
+                StaffPreferences.objects.get_or_create(
+                    user=user, defaults={"language": USER_LANGUAGES[spec.username]}
+                )
             users[spec.username] = user
         return users, created_users
 
@@ -157,13 +163,14 @@ class Command(BaseCommand):
 
     def _customers(self):
         customers = {}
-        for reference, (name, email, phone) in CUSTOMERS.items():
+        for reference, (name, email, phone, language) in CUSTOMERS.items():
             # filter().first() rather than get_or_create: external_reference is not unique,
             # and a duplicate someone typed in must not break the seed.
             customer = Customer.objects.filter(external_reference=reference).order_by("id").first()
             if customer is None:
                 customer = Customer.objects.create(
-                    external_reference=reference, name=name, email=email, phone=phone
+                    external_reference=reference, name=name, email=email, phone=phone,
+                    language=language,
                 )
             customers[reference] = customer
         return customers

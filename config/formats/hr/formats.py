@@ -1,0 +1,12 @@
+# Tierdesk's one date policy for Croatian: the numeric form Croatian offices write.
+DATE_FORMAT = "j. n. Y."  # 2. 12. 2026.
+DATETIME_FORMAT = "j. n. Y. H:i"  # 2. 12. 2026. 14:05
+TIME_FORMAT = "H:i"
+SHORT_DATE_FORMAT = DATE_FORMAT
+SHORT_DATETIME_FORMAT = DATETIME_FORMAT
+MONTH_DAY_FORMAT = "j. n."
+YEAR_MONTH_FORMAT = "F Y."
+FIRST_DAY_OF_WEEK = 1
+DECIMAL_SEPARATOR = ","
+THOUSAND_SEPARATOR = "."
+NUMBER_GROUPING = 3
