@@ -92,7 +92,10 @@ WITH due AS (
         owner_id = CASE WHEN due.next_id IS NULL THEN t.owner_id END,
         owned_since = CASE WHEN due.next_id IS NULL THEN t.owned_since END,
         tier_entered_at = CASE WHEN due.next_id IS NULL THEN t.tier_entered_at ELSE %(now)s END,
-        due_at = CASE WHEN due.next_id IS NULL THEN t.due_at ELSE %(now)s + due.next_within END,
+        -- A department's working hours: the due instant per receiving tier, worked out first.
+        due_at = CASE WHEN due.next_id IS NULL THEN t.due_at
+                      ELSE coalesce((%(next_due)s::jsonb ->> due.next_id::text)::timestamptz,
+                                    %(now)s + due.next_within) END,
         breached = due.next_id IS NULL,
         breached_at = CASE WHEN due.next_id IS NULL THEN %(now)s::timestamptz END
     FROM due
@@ -118,6 +121,14 @@ FROM (
            due.tier_within AS tier_time, due.due_at,
            CASE WHEN due.owner_id IS NOT NULL THEN %(now)s::timestamptz - due.owned_since END AS held_for,
            due.owner_id AS charged_to_id,
+           -- Off shift: the charged person (the owner) has no shifts of their own in the bench,
+           -- so the department's working periods around the deadlines decide (24/7: never).
+           CASE WHEN due.owner_id IS NULL THEN NULL
+                WHEN %(periods)s::jsonb ? due.department_id::text THEN NOT EXISTS (
+                    SELECT 1 FROM jsonb_array_elements(%(periods)s::jsonb -> due.department_id::text) p
+                    WHERE due.due_at >= (p ->> 0)::timestamptz AND due.due_at < (p ->> 1)::timestamptz)
+                ELSE false END AS off_shift,
+           %(rules)s::jsonb ->> due.department_id::text AS working_hours,
            due.due_at AS sort_due
     FROM due JOIN moved ON moved.id = due.id
 ) AS c
@@ -136,9 +147,53 @@ def run_floor(batch_size: int) -> dict:
     from django.db import connection, transaction
 
     with transaction.atomic(), connection.cursor() as cur:
-        cur.execute(floor_sql(), {"now": SWEEP_AT})
+        rules, periods = working_time_in_force()
+        cur.execute(
+            floor_sql(),
+            {"now": SWEEP_AT, "next_due": json.dumps(next_due_by_tier()), "rules": rules, "periods": periods},
+        )
         rows = cur.rowcount
     return {"rows": rows}
+
+
+def next_due_by_tier() -> dict[str, str]:
+    """{tier id: the due instant of a ticket entering it at SWEEP_AT} for tiers whose
+    department has working hours (the others: SWEEP_AT + resolve_within, in SQL)."""
+    from departments.deadlines import due_at
+    from departments.models import Tier
+    from departments.queries import working_hours_by_department
+
+    hours = working_hours_by_department()
+    return {
+        str(tier.pk): due_at(SWEEP_AT, tier.resolve_within, hours[tier.department_id]).isoformat()
+        for tier in Tier.objects.filter(department_id__in=hours)
+    }
+
+
+def working_time_in_force() -> tuple[str, str]:
+    """The departments' calendars as the sweep records them ({department id: description})
+    and their working periods around the seeded deadlines ({department id: [[start, end]]}),
+    as JSON for the floor."""
+    from datetime import timedelta
+
+    from departments.calendars import working_periods
+    from tickets.shifts import department_calendars
+
+    calendars = department_calendars(department_ids())
+    # Every seeded deadline that is due lies within the hour before SWEEP_AT.
+    lo, hi = SWEEP_AT - timedelta(hours=2), SWEEP_AT + timedelta(seconds=1)
+    rules = {str(pk): text for pk, (_hours, text) in calendars.items()}
+    periods = {
+        str(pk): [[a.isoformat(), b.isoformat()] for a, b in working_periods(hours, lo, hi)]
+        for pk, (hours, _text) in calendars.items()
+    }
+    return json.dumps(rules), json.dumps(periods)
+
+
+def department_ids() -> list[int]:
+    from departments.models import Department
+
+    return list(Department.objects.values_list("pk", flat=True))
 
 
 def fingerprint() -> tuple[str, str]:
@@ -156,7 +211,8 @@ def fingerprint() -> tuple[str, str]:
             """SELECT md5(string_agg(concat_ws('|', ticket_id, kind, at, actor_id, from_owner_id,
                                             to_owner_id, from_tier_id, to_tier_id, from_department_id,
                                             to_department_id, note, sweep_lateness, tier_time,
-                                            due_at, held_for, charged_to_id, chain_hash),
+                                            due_at, held_for, charged_to_id, off_shift,
+                                            working_hours, chain_hash),
                                   ',' ORDER BY ticket_id, id))
                FROM tickets_handoff"""
         )
@@ -235,6 +291,10 @@ def main(argv: list[str] | None = None) -> dict:
         "--repeat", type=int, default=3, help="timed runs of each (median reported)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the bench databases afterwards")
+    parser.add_argument(
+        "--calendar", action="store_true",
+        help="customer service works office hours: deadlines in working time",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
     args = parser.parse_args(argv)
     if not 0 < args.due_fraction <= 1:
@@ -256,7 +316,7 @@ def main(argv: list[str] | None = None) -> dict:
     seed = f"{name}_seed"
 
     started = time.perf_counter()
-    seeded = build_seed(seed, args.tickets, args.due_fraction)
+    seeded = build_seed(seed, args.tickets, args.due_fraction, calendar=args.calendar)
     seed_seconds = time.perf_counter() - started
     print(
         f"seed: {args.tickets:,} open tickets, {seeded['due']:,} due "
@@ -283,6 +343,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     ratio = sweep.median / floor.median
     report = {
+        "calendar": args.calendar,
         "tickets": args.tickets,
         "due": seeded["due"],
         "batch_size": batch_size,

@@ -17,15 +17,18 @@ BREACH_EVERY = 10
 HANDOFF_COLUMNS = (
     "ticket_id, kind, at, actor_id, from_owner_id, to_owner_id, from_tier_id, to_tier_id,"
     " from_department_id, to_department_id, note, sweep_lateness, since_previous, tier_time, due_at,"
-    " held_for, charged_to_id"
+    " held_for, charged_to_id, off_shift, working_hours"
 )
 
 
 def chain_sql(previous: str) -> str:
     """The chain hash of subquery ``c``'s row after ``previous``, as the sweep computes it."""
-    from tickets.ledger import CHAIN_FIELD_NAMES, chain_hash_sql
+    from tickets.ledger import CHAIN_FIELDS, chain_hash_sql
 
-    return chain_hash_sql({name: f"c.{name}" for name in CHAIN_FIELD_NAMES}, previous)
+    # A pause's optional fields are never set by an opening or the sweep: left out; the
+    # working-time rule (off_shift, working_hours) is chained when set, as the sweep does.
+    names = (*(name for name, _form in CHAIN_FIELDS), "off_shift", "working_hours")
+    return chain_hash_sql({name: f"c.{name}" for name in names}, previous)
 
 
 
@@ -88,14 +91,14 @@ def use_database(name: str) -> None:
 # --- the seed ---------------------------------------------------------------------------
 
 
-def build_seed(name: str, tickets: int, due_fraction: float) -> dict:
+def build_seed(name: str, tickets: int, due_fraction: float, *, calendar: bool = False) -> dict:
     from django.core.management import call_command
     from django.db import connection
 
     recreate_database(name)
     use_database(name)
     call_command("migrate", verbosity=0)
-    org = build_organisation()
+    org = build_organisation(calendar=calendar)
     due_per_mille = round(due_fraction * 1000)
     with connection.cursor() as cur:
         # Tickets: every BREACH_EVERY-th in the single-tier department; the due ones are
@@ -152,7 +155,8 @@ def build_seed(name: str, tickets: int, due_fraction: float) -> dict:
                        tier_id AS to_tier_id, NULL::bigint AS from_department_id,
                        department_id AS to_department_id, ''::text AS note, NULL::interval AS sweep_lateness,
                        NULL::interval AS since_previous, %(within)s::interval AS tier_time, due_at,
-                       NULL::interval AS held_for, NULL::bigint AS charged_to_id
+                       NULL::interval AS held_for, NULL::bigint AS charged_to_id,
+                       NULL::boolean AS off_shift, NULL::text AS working_hours
                 FROM tickets_ticket
             ) AS c
             ORDER BY c.ticket_id
@@ -170,8 +174,11 @@ def build_seed(name: str, tickets: int, due_fraction: float) -> dict:
     return {"due": due}
 
 
-def build_organisation() -> dict:
-    """Customer service (three tiers, a lead on each above the first) and a one-tier sales desk."""
+def build_organisation(*, calendar: bool = False) -> dict:
+    """Customer service (three tiers, a lead on each above the first) and a one-tier sales desk.
+
+    ``calendar``: customer service works office hours with holidays (Europe/Zagreb), so every
+    new deadline the sweep sets is counted in working time."""
     from django.contrib.auth import get_user_model
 
     from departments.models import Department, Membership, Tier
@@ -198,6 +205,19 @@ def build_organisation() -> dict:
     member("lead2", tiers[1], lead=True)
     member("lead3", tiers[2], lead=True)
     sales_agent = member("seller", sales_t1)
+    if calendar:
+        from datetime import date
+
+        from departments.models import Calendar, Holiday
+
+        office = Calendar.objects.create(
+            name="Office hours", time_zone="Europe/Zagreb",
+            **{day: "08:00-12:00, 13:00-17:00" for day in ("monday", "tuesday", "wednesday", "thursday", "friday")},
+        )
+        Holiday.objects.create(calendar=office, date=date(2026, 12, 25), yearly=True, name="Christmas")
+        Holiday.objects.create(calendar=office, date=date(2026, 11, 18), name="Remembrance Day")
+        cs.calendar = office
+        cs.save(update_fields=["calendar"])
     manager = User.objects.create(username="manager", email="manager@example.com")
     manager.groups.add(managers_group())
     customer = Customer.objects.create(name="Bench customer")

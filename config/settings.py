@@ -253,6 +253,10 @@ TIERDESK_CAME_BACK_DAYS = env.float("TIERDESK_CAME_BACK_DAYS", default=7)
 # than this many minutes before its deadline after such a release is not charged for it.
 TIERDESK_LATE_RELEASE_SHARE = env.float("TIERDESK_LATE_RELEASE_SHARE", default=0.25)
 TIERDESK_LATE_RECEIPT_MINUTES = env.int("TIERDESK_LATE_RECEIPT_MINUTES", default=60)
+# A ticket waiting on the customer (tickets.actions.pause) resumes by itself after this many
+# working days of its department's calendar (24/7: that many times 24 hours), fixed when
+# the pause starts; the tier's leads are told.
+TIERDESK_PAUSE_LIMIT_WORKING_DAYS = env.int("TIERDESK_PAUSE_LIMIT_WORKING_DAYS", default=5)
 
 # --- Celery -----------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
@@ -391,6 +395,21 @@ CELERY_BEAT_SCHEDULE = {
     "escalate-overdue": {
         "task": "escalation.escalate_overdue",
         "schedule": ESCALATION_SWEEP_SECONDS,
+        "options": IDEMPOTENT_PERIODIC_OPTIONS,
+    },
+    # End the pauses of tickets whose customer has not answered within the pause limit:
+    # their clock runs again and the tier's leads are told. Each pause ends once, however
+    # often it runs; no expiry.
+    "expire-pauses": {
+        "task": "escalation.expire_pauses",
+        "schedule": ESCALATION_SWEEP_SECONDS,
+        "options": IDEMPOTENT_PERIODIC_OPTIONS,
+    },
+    # Tell a tier's leads of each ticket whose time ran out while the person it is charged
+    # to was off shift, once, when that person's next shift has started. No expiry.
+    "tell-leads-of-off-shift-time-outs": {
+        "task": "escalation.tell_leads_of_off_shift_time_outs",
+        "schedule": 300,
         "options": IDEMPOTENT_PERIODIC_OPTIONS,
     },
     # Deliver outbox emails that the after-commit hand-off could not (broker or mail outage).

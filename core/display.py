@@ -2,8 +2,9 @@
 
 Durations read the way agents say them (``span``: "2 h", "3 h 12 min", "1 d 4 h", "5 min",
 "under a minute"), on the ticket page, in countdowns and on the dashboard alike.
-Dates and times are always shown on the organisation's clock (``TIERDESK_TIME_ZONE``),
-whatever zone is active, in three formats per language, defined once in
+Dates and times are shown on the reader's clock: the zone they chose in their preferences,
+else the organisation's (``TIERDESK_TIME_ZONE``); emails always on the organisation's. There
+are three formats per language, defined once in
 ``config/formats/<language>/formats.py``: ``DATE_FORMAT`` ("2 Dec 2026", "2. 12. 2026.",
 "02/12/2026", "02.12.2026"), ``DATETIME_FORMAT`` (the date with ", 14:05") and
 ``TIME_FORMAT`` ("14:05"). Numbers use the language's decimal separator (``number``).
@@ -11,6 +12,9 @@ Templates use the same policy through ``{% load display %}`` (``when``, ``day``,
 ``span``, ``number`` and ``person``).
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,14 +31,33 @@ DATETIME = "DATETIME_FORMAT"
 TIME = "TIME_FORMAT"
 
 
+# The zone of the person reading a page, when they chose one (config.middleware sets it for
+# the request); None: the organisation's. Emails always use the organisation's.
+_viewer_zone: ContextVar[ZoneInfo | None] = ContextVar("viewer_zone", default=None)
+
+
 def organisation_zone() -> ZoneInfo:
-    """The zone every date and time is shown in: there is no per-user zone."""
+    """The organisation's zone: emails, and pages of people who chose no zone of their own."""
     return ZoneInfo(settings.TIERDESK_TIME_ZONE)
 
 
+def viewer_zone() -> ZoneInfo:
+    return _viewer_zone.get() or organisation_zone()
+
+
+@contextmanager
+def shown_in(zone: ZoneInfo | None) -> Iterator[None]:
+    """Show dates and times in ``zone`` (None: the organisation's) inside the block."""
+    token = _viewer_zone.set(zone)
+    try:
+        yield
+    finally:
+        _viewer_zone.reset(token)
+
+
 def local(instant: datetime) -> datetime:
-    """An aware instant on the organisation's clock (a naive one raises ValueError)."""
-    return timezone.localtime(instant, organisation_zone())
+    """An aware instant on the reader's clock (a naive one raises ValueError)."""
+    return timezone.localtime(instant, viewer_zone())
 
 
 def when(instant: datetime | None) -> str:
@@ -74,6 +97,17 @@ def percent(share: float | None, decimals: int = 1) -> str:
     if share is None:
         return "\u2013"
     return pgettext("a percentage", "%(value)s%%") % {"value": number(share * 100, decimals)}
+
+
+def deadline(instant: datetime | None, now: datetime | None = None) -> str:
+    """When something is due, as a desk says it: "Mon 09:10" within the coming week, else the
+    date and time. The weekday is the language's own abbreviation."""
+    if instant is None:
+        return ""
+    now = now or timezone.now()
+    if timedelta(0) <= instant - now < timedelta(days=6):
+        return date_format(local(instant), "D H:i")
+    return when(instant)
 
 
 def hours(duration: timedelta | None) -> str:

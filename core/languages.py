@@ -17,6 +17,8 @@ from core.errors import InvalidInput
 
 # Where a chosen language is kept between requests (anonymous visitors included).
 SESSION_KEY = "tierdesk_language"
+# And the time zone a person chose for their pages (config.middleware reads it).
+VIEWER_ZONE_SESSION_KEY = "tierdesk_time_zone"
 
 
 def codes() -> list[str]:

@@ -7,16 +7,21 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.errors import NotAllowed
 from departments import actions as department_actions
+from departments.calendars import WEEKDAYS, parse_intervals
+from departments.ics import MAX_BYTES, read_holidays
 from departments.models import (
     Bulletin,
+    Calendar,
     Category,
     ConfigurationChange,
     CustomerLinkTemplate,
     Department,
     DigestRun,
+    Holiday,
     KeyContact,
     Membership,
     StaffPreferences,
@@ -67,6 +72,30 @@ def _save_membership(request, membership, form, change):
             )
         )
     membership.pk = changed.pk
+    _save_membership_calendar(request, membership, form)
+
+
+def _save_membership_calendar(request, membership, form):
+    if "calendar" in form.changed_data:
+        _acting(
+            lambda: department_actions.do_set_membership_calendar(
+                membership, membership.calendar, by=request.user
+            )
+        )
+
+
+def _save_department(request, department, form, change):
+    """The department as typed; its calendar through the action (checked, recorded, recomputed)."""
+    if "calendar" not in form.changed_data:
+        department.save()
+        return
+    calendar = department.calendar
+    department.calendar = form.initial.get("calendar") and Calendar.objects.get(pk=form.initial["calendar"])
+    department.save()
+    changed = _acting(
+        lambda: department_actions.do_set_department_calendar(department, calendar, by=request.user)
+    )
+    department.calendar = changed.calendar
 
 
 def _save_contact(request, contact, form, change):
@@ -131,11 +160,12 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
+    fields = ["user", "tier", "is_lead", "calendar"]
 
 
 @admin.register(Department)
 class DepartmentAdmin(ActionsFormsetMixin, admin.ModelAdmin):
-    list_display = ["name", "slug", "referral_response_within"]
+    list_display = ["name", "slug", "referral_response_within", "calendar"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [TierInline, MembershipInline, KeyContactInline, CustomerLinkInline]
@@ -144,6 +174,9 @@ class DepartmentAdmin(ActionsFormsetMixin, admin.ModelAdmin):
         Membership: department_actions.do_remove_membership,
         KeyContact: department_actions.do_remove_contact,
     }
+
+    def save_model(self, request, obj, form, change):
+        _save_department(request, obj, form, change)
 
 
 @admin.register(Tier)
@@ -158,7 +191,7 @@ class TierAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "department", "tier", "is_lead"]
+    list_display = ["user", "department", "tier", "is_lead", "calendar"]
     list_filter = ["department", "is_lead"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     autocomplete_fields = ["user"]
@@ -305,3 +338,95 @@ class ConfigurationChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Working-hours calendars
+
+
+class HolidayInline(admin.TabularInline):
+    model = Holiday
+    extra = 0
+    ordering = ["date"]
+
+
+class CalendarAdminForm(forms.ModelForm):
+    import_file = forms.FileField(
+        label=_("Import holidays"),
+        required=False,
+        help_text=_("An iCalendar (.ics) file: its all-day events are added; dates already here keep theirs."),
+    )
+
+    class Meta:
+        model = Calendar
+        fields = ["name", "time_zone", *WEEKDAYS]
+
+    def clean(self):
+        cleaned = super().clean()
+        days = [cleaned.get(day) for day in WEEKDAYS]
+        if all(day is not None for day in days) and not any(parse_intervals(day) for day in days):
+            raise forms.ValidationError(
+                _("Give working hours for at least one day of the week; a calendar without them would never end a deadline.")
+            )
+        return cleaned
+
+    def clean_import_file(self):
+        upload = self.cleaned_data.get("import_file")
+        if upload is None:
+            return None
+        content = upload.read(MAX_BYTES + 1)
+        try:
+            read_holidays(content)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+        return content
+
+
+@admin.register(Calendar)
+class CalendarAdmin(admin.ModelAdmin):
+    """Hours, holidays and the import are written through the actions (checked, recorded, recomputed)."""
+
+    form = CalendarAdminForm
+    list_display = ["name", "time_zone", *WEEKDAYS]
+    search_fields = ["name"]
+    inlines = [HolidayInline]
+
+    def save_model(self, request, obj, form, change):
+        values = {field: getattr(obj, field) for field in department_actions.CALENDAR_FIELDS}
+        if change:
+            saved = _acting(lambda: department_actions.do_change_calendar(obj, by=request.user, **values))
+        else:
+            week = {day: values.pop(day) for day in WEEKDAYS}
+            saved = _acting(
+                lambda: department_actions.do_create_calendar(by=request.user, week=week, **values)
+            )
+        obj.pk = saved.pk
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Holiday:
+            return super().save_formset(request, form, formset, change)
+        # The inline's rows as they stand after the edit, set in one action.
+        formset.save(commit=False)
+        deleted = {id(h) for h in formset.deleted_objects}
+        entries = [
+            department_actions.HolidayEntry(f.instance.date, f.instance.yearly, f.instance.name)
+            for f in formset.forms
+            if f.instance.date is not None and id(f.instance) not in deleted
+            and not (f.instance._state.adding and not f.has_changed())
+        ]
+        _acting(lambda: department_actions.do_set_holidays(form.instance, by=request.user, holidays=entries))
+        content = form.cleaned_data.get("import_file")
+        if content:
+            added = _acting(lambda: department_actions.do_import_holidays(form.instance, content, by=request.user))
+            self.message_user(
+                request,
+                ngettext("%(count)d holiday added from the file.", "%(count)d holidays added from the file.", added)
+                % {"count": added},
+            )
+        return None
+
+    def delete_model(self, request, obj):
+        _acting(lambda: department_actions.do_remove_calendar(obj, by=request.user))
+
+    def delete_queryset(self, request, queryset):
+        for calendar in queryset:
+            self.delete_model(request, calendar)

@@ -1,5 +1,7 @@
 """Forms of the department screens: the directory, contacts, bulletins and preferences."""
 
+import zoneinfo
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -89,9 +91,17 @@ class BulletinForm(forms.ModelForm):
 class PreferencesForm(forms.ModelForm):
     class Meta:
         model = StaffPreferences
-        fields = ["weekly_digest", "language"]
-        labels = {"weekly_digest": _("Email me the weekly digest"), "language": _("Language")}
+        fields = ["weekly_digest", "language", "time_zone"]
+        labels = {
+            "weekly_digest": _("Email me the weekly digest"),
+            "language": _("Language"),
+            "time_zone": _("Time zone"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = [("", _("The one my browser asks for")), *settings.LANGUAGES]
+        self.fields["time_zone"].widget = forms.Select(
+            choices=[("", _("The organisation's (%(zone)s)") % {"zone": settings.TIERDESK_TIME_ZONE})]
+            + [(zone, zone) for zone in sorted(zoneinfo.available_timezones())]
+        )

@@ -9,6 +9,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+# The app's calendars live in their own module; importing them here registers them.
+from departments.calendar_models import Calendar as Calendar
+from departments.calendar_models import Holiday as Holiday
+from departments.calendar_models import validate_time_zone
+
 DEFAULT_RESOLVE_WITHIN = timedelta(hours=20)
 # The one limit on a tier's time: the model, the database constraint, the actions and the
 # API's input all read it from here.
@@ -37,6 +42,12 @@ def validate_resolve_within(value: timedelta) -> None:
 
 class Department(models.Model):
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    # None: the department works 24/7 and its clocks count wall-clock time (the default).
+    calendar = models.ForeignKey(
+        Calendar, on_delete=models.PROTECT, null=True, blank=True, related_name="departments",
+        verbose_name=_("working hours"),
+        help_text=_("Tier times and referral targets count this calendar's working time; empty: 24/7."),
+    )
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("what it handles"), blank=True)
     referral_response_within = models.DurationField(
@@ -91,6 +102,11 @@ class Membership(models.Model):
     department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("department"))
     tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("tier"))
     is_lead = models.BooleanField(_("tier lead"), default=False)
+    # The person's shifts; None: the department's working hours (or 24/7).
+    calendar = models.ForeignKey(
+        Calendar, on_delete=models.PROTECT, null=True, blank=True, related_name="memberships",
+        verbose_name=_("shifts"), help_text=_("This person's working hours; empty: the department's."),
+    )
 
     class Meta:
         ordering = ["department__name", "tier__level", "user__username"]
@@ -276,6 +292,11 @@ class StaffPreferences(models.Model):
         _("language"), max_length=8, choices=settings.LANGUAGES, blank=True,
         help_text=_("The language of your pages and emails."),
     )
+    # Blank: pages show the organisation's clock (TIERDESK_TIME_ZONE).
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, blank=True, validators=[validate_time_zone],
+        help_text=_("Dates and times on your pages; empty: the organisation's time zone."),
+    )
 
     class Meta:
         verbose_name = _("staff preferences")
@@ -318,6 +339,8 @@ class ConfigurationChangeKind(models.TextChoices):
     CONTACT_ADDED = "contact_added", _("Contact added")
     CONTACT_CHANGED = "contact_changed", _("Contact changed")
     CONTACT_REMOVED = "contact_removed", _("Contact removed")
+    CALENDAR_CHANGED = "calendar_changed", _("Working hours changed")
+    DEPARTMENT_CALENDAR = "department_calendar", _("Department's working hours chosen")
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -62,6 +62,11 @@ def can_manage_memberships(user: UserLike) -> bool:
     return is_manager(user)
 
 
+def can_configure_calendars(user: UserLike) -> bool:
+    """Create and change working-hours calendars, their holidays, and choose a department's: managers."""
+    return is_manager(user)
+
+
 def can_read_configuration_changes(user: UserLike) -> bool:
     """Read the record of tier times, memberships and contacts changed: managers."""
     return is_manager(user)

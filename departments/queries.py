@@ -8,13 +8,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 
-from core.typing import UserLike
-from departments.models import Department, Membership, StaffPreferences, Tier
+from departments.models import Department, Membership, Tier
 from departments.roles import MANAGERS_GROUP
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+    from departments.calendars import WorkingHours
     from departments.models import Bulletin, KeyContact
 
 
@@ -120,12 +120,53 @@ def directory(search: str = "") -> QuerySet[Department]:
     return departments
 
 
-def on_duty(contacts: "Iterable[KeyContact]", now: datetime) -> "list[KeyContact]":
-    """The contacts on duty at ``now`` on the organisation's wall clock."""
+def on_duty(
+    contacts: "Iterable[KeyContact]", now: datetime, shifts: "dict[int, WorkingHours] | None" = None
+) -> "list[KeyContact]":
+    """The contacts on duty at ``now``.
+
+    A contact who is a member of the department with shifts of their own (a membership
+    calendar) is on duty when those shifts say so: the same working hours the clock and the
+    reports use. Anyone else by the contact's duty days and hours, on the organisation's clock.
+    ``shifts`` is ``shifts_of_contacts`` computed once for several departments' contacts.
+    """
     from zoneinfo import ZoneInfo
 
+    from departments.calendars import is_working
+
+    contacts = list(contacts)
+    if shifts is None:
+        shifts = shifts_of_contacts(contacts)
     local_now = now.astimezone(ZoneInfo(settings.TIERDESK_TIME_ZONE))
-    return [c for c in contacts if c.is_on_duty(local_now)]
+    return [
+        c for c in contacts
+        if (is_working(now, shifts[c.pk]) if c.pk in shifts else c.is_on_duty(local_now))
+    ]
+
+
+def shifts_of_contacts(contacts: "Iterable[KeyContact]") -> "dict[int, WorkingHours]":
+    """{contact id: working hours} for contacts whose user has a membership calendar in the
+    contact's department (one query, one more for holidays when there are any)."""
+    contacts = [c for c in contacts if c.user_id is not None]
+    if not contacts:
+        return {}
+    seats = (
+        Membership.objects.filter(
+            user_id__in={c.user_id for c in contacts},
+            department_id__in={c.department_id for c in contacts},
+            calendar__isnull=False,
+        )
+        .select_related("calendar")
+        .prefetch_related("calendar__holidays")
+    )
+    hours: dict[tuple[int | None, int], WorkingHours] = {
+        (m.user_id, m.department_id): m.calendar.working_hours() for m in seats if m.calendar
+    }
+    return {
+        c.pk: hours[(c.user_id, c.department_id)]
+        for c in contacts
+        if (c.user_id, c.department_id) in hours
+    }
 
 
 def digest_recipients() -> "QuerySet[User]":
@@ -151,12 +192,17 @@ def lead_emails(tier_id: int) -> list[str]:
     return [m.user.email for m in leads_of_tier(tier_id) if m.user.email]
 
 
-def language_of(user: UserLike) -> str:
-    """The language ``user`` chose in their preferences, or "" when they follow the browser."""
-    if not user.is_authenticated:
-        return ""
-    return (
-        StaffPreferences.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
-        or ""
-    )
+def working_hours_by_department(ids: Iterable[int] | None = None) -> "dict[int, WorkingHours]":
+    """The working hours of the departments (those among ``ids``; all when None) that have a
+    calendar; the others work 24/7 and are absent. One query, and one more for holidays when
+    a calendar is in use."""
+    departments = Department.objects.filter(calendar__isnull=False)
+    if ids is not None:
+        departments = departments.filter(pk__in=set(ids))
+    departments = departments.select_related("calendar").prefetch_related("calendar__holidays")
+    return {d.pk: d.calendar.working_hours() for d in departments if d.calendar is not None}
 
+
+def working_hours_of(department_id: int) -> "WorkingHours | None":
+    """A department's working hours, or None for 24/7."""
+    return working_hours_by_department([department_id]).get(department_id)

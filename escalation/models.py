@@ -26,3 +26,33 @@ class ClockHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return gettext("last sweep %(at)s") % {"at": self.last_sweep_at}
+
+
+class OffShiftNotice(models.Model):
+    """A time-out that ran out while the person it is charged to was off shift, for the
+    leads of the tier it ran out at, told once when that person's next shift starts.
+
+    Handoffs are append-only, so whether the leads were told lives here: one row per
+    ledger entry (``handoff`` is unique), ``sent_at`` set in the transaction that queues
+    the email (``escalation.notices``).
+    """
+
+    handoff = models.OneToOneField(
+        "tickets.Handoff", on_delete=models.PROTECT, related_name="+", verbose_name=_("time-out")
+    )
+    notify_at = models.DateTimeField(
+        _("tell the leads at"), help_text=_("When the charged person's next shift starts.")
+    )
+    sent_at = models.DateTimeField(_("leads told"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("off-shift time-out notice")
+        verbose_name_plural = _("off-shift time-out notices")
+        indexes = [
+            models.Index(
+                fields=["notify_at"], condition=models.Q(sent_at__isnull=True), name="offshift_unsent_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return gettext("time-out %(id)s") % {"id": self.handoff_id}

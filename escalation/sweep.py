@@ -22,8 +22,10 @@ log = logging.getLogger(__name__)
 
 
 def overdue_tickets(now: datetime) -> QuerySet[Ticket]:
-    """What the sweep moves at ``now``: open tickets past their tier's time, not breached."""
-    return Ticket.objects.filter(status=Status.OPEN, breached=False, due_at__lte=now)
+    """What the sweep moves at ``now``: open tickets past their tier's time, not breached,
+    not waiting on the customer (their clock is stopped). The conditions are those of the
+    partial index ``ticket_due_open_idx``, so the sweep reads only its due entries."""
+    return Ticket.objects.filter(status=Status.OPEN, breached=False, paused_at__isnull=True, due_at__lte=now)
 
 
 def escalate_overdue(

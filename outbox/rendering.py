@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from core import languages
-from core.display import organisation_zone
+from core.display import organisation_zone, shown_in
 from outbox.actions import one_line
 from outbox.models import OutboundEmail
 
@@ -27,7 +27,11 @@ def render_email(name: str, context: dict, *, language: str | None = None) -> tu
     The subject is one line (runs of whitespace become one space); the body loses the
     blank lines before and after its text.
     """
-    with timezone.override(organisation_zone()), translation.override(languages.or_default(language)):
+    with (
+        timezone.override(organisation_zone()),
+        shown_in(None),
+        translation.override(languages.or_default(language)),
+    ):
         subject = render_to_string(f"{TEMPLATE_DIR}/{name}_subject.txt", context)
         body = render_to_string(f"{TEMPLATE_DIR}/{name}.txt", context)
     return one_line(subject), body.strip("\n").rstrip()

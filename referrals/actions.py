@@ -9,14 +9,17 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Case, DateTimeField, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.display import person
 from core.errors import Conflict, InvalidInput
+from departments.deadlines import due_at as deadline
 from departments.mail import languages_of_addresses, queue_staff_email, staff_emails
 from departments.models import Department, Membership
+from departments.queries import working_hours_by_department, working_hours_of
 from outbox.actions import queue_emails
 from referrals.models import Referral
 from referrals.rules import may_answer_someone_elses, require_right
@@ -66,7 +69,9 @@ def do_refer_ticket(
             )
         referral = Referral.objects.create(
             ticket=ticket, department=department, question=question, asked_by=by, asked_at=now,
-            due_at=now + department.referral_response_within,
+            # The answering department's working time: asked at 21:17 of a department that
+            # works 08:00-20:00, the clock starts at 08:00 the next working day.
+            due_at=deadline(now, department.referral_response_within, working_hours_of(department.pk)),
         )
         leads = Membership.objects.filter(department=department, is_lead=True, user__is_active=True)
         queue_staff_email(
@@ -179,3 +184,89 @@ def do_flag_overdue_referrals(*, now: datetime | None = None, batch_size: int = 
         if len(rows) < batch_size:
             break
     return result
+
+
+RECOMPUTE_BATCH_SIZE = 5000
+
+
+def do_recompute_referral_due(
+    *, department_ids: list[int], now: datetime, batch_size: int = RECOMPUTE_BATCH_SIZE
+) -> int:
+    """Set ``due_at`` of the open questions to those departments again, after their working hours changed.
+
+    Due = ``deadline(asked_at, department.referral_response_within, its hours)``. Answered
+    referrals and those already flagged overdue (the leads were told) keep theirs. 24/7
+    departments are one UPDATE in SQL; departments with working hours are computed in Python,
+    once per distinct instant asked, and written with one statement per batch.
+    """
+    within = dict(Department.objects.filter(pk__in=department_ids).values_list("pk", "referral_response_within"))
+    if not within:
+        return 0
+    hours = working_hours_by_department(within)
+    open_referrals = Referral.objects.filter(answered_at__isnull=True, overdue_flagged_at__isnull=True)
+    written = 0
+    plain = {pk: span for pk, span in within.items() if pk not in hours}
+    if plain:
+        written += open_referrals.filter(department_id__in=plain).update(
+            due_at=Case(
+                *(When(department_id=pk, then=F("asked_at") + Value(span)) for pk, span in plain.items()),
+                output_field=DateTimeField(),
+            )
+        )
+    counted = [pk for pk in within if pk in hours]
+    memo: dict[tuple[int, datetime], datetime] = {}
+    last_id = 0
+    while counted:
+        batch = list(
+            open_referrals.filter(department_id__in=counted, pk__gt=last_id)
+            .order_by("pk")
+            .values_list("pk", "department_id", "asked_at")[:batch_size]
+        )
+        if not batch:
+            break
+        rows = []
+        for pk, department_id, asked_at in batch:
+            key = (department_id, asked_at)
+            if key not in memo:
+                memo[key] = deadline(asked_at, within[department_id], hours[department_id])
+            rows.append((pk, memo[key]))
+        written += _write_referral_dues(rows)
+        last_id = batch[-1][0]
+        if len(batch) < batch_size:
+            break
+    return written
+
+
+def _write_referral_dues(rows: list[tuple[int, datetime]]) -> int:
+    """One statement for the batch, each row only while it is still unanswered and unflagged."""
+    if connection.vendor == "postgresql":
+        values = ", ".join(["(%s::bigint, %s::timestamptz)"] * len(rows))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Referral._meta.db_table} AS r SET due_at = v.due "
+                f"FROM (VALUES {values}) AS v(id, due) "
+                "WHERE r.id = v.id AND r.answered_at IS NULL AND r.overdue_flagged_at IS NULL",
+                [value for row in rows for value in row],
+            )
+            written: int = cursor.rowcount
+            return written
+    return Referral.objects.filter(
+        pk__in=[pk for pk, _due in rows], answered_at__isnull=True, overdue_flagged_at__isnull=True
+    ).update(
+        due_at=Case(
+            *(When(pk=pk, then=Value(due)) for pk, due in rows),
+            default=F("due_at"),
+            output_field=DateTimeField(),
+        )
+    )
+
+
+def recompute_referral_due_on_working_time_change(
+    sender: object, *, now: datetime, department_ids: list[int] | None = None, **kwargs: object
+) -> None:
+    """Receiver of ``departments.signals.working_time_changed`` (connected in ``ReferralsConfig.ready``).
+
+    A tier's time alone does not move a referral's deadline: only the department's hours do.
+    """
+    if department_ids:
+        do_recompute_referral_due(department_ids=department_ids, now=now)

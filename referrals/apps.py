@@ -22,3 +22,11 @@ class ReferralsConfig(AppConfig):
         # Whoever answers a referral must read what it is about.
         if asked_departments_see_the_ticket not in visibility_conditions:
             visibility_conditions.append(asked_departments_see_the_ticket)
+
+        # The answering department's working hours changed: open questions' deadlines follow.
+        from departments.signals import working_time_changed
+        from referrals.actions import recompute_referral_due_on_working_time_change
+
+        working_time_changed.connect(
+            recompute_referral_due_on_working_time_change, dispatch_uid="referrals.recompute_due"
+        )

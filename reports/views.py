@@ -114,6 +114,9 @@ PEOPLE_COLUMNS = (
     "resolved_for_good",
     "person_passed_up",
     "median_held",
+    "pauses",
+    "paused_hours",
+    "pauses_past_limit",
     "satisfied_resolved",
     "satisfied_held",
 )

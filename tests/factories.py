@@ -117,3 +117,12 @@ def build_organisation() -> Organisation:
         elena=member("elena", sales_t1),
         outsider=UserFactory(username="outsider"),
     )
+
+
+def office_hours(name: str = "Office hours", zone: str = "Europe/Zagreb", **days):
+    """A working-hours calendar: Monday to Friday 08:00-12:00 and 13:00-17:00 unless told."""
+    from departments.models import Calendar
+
+    week = {day: "08:00-12:00, 13:00-17:00" for day in ("monday", "tuesday", "wednesday", "thursday", "friday")}
+    week.update(days)
+    return Calendar.objects.create(name=name, time_zone=zone, **week)

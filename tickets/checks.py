@@ -81,11 +81,35 @@ def check_resolve_ticket(
 
 
 def check_add_note(
-    user: User, reference: str, *, body: str, internal: bool = True, now: datetime | None = None
+    user: User,
+    reference: str,
+    *,
+    body: str,
+    internal: bool = True,
+    customer_answer: bool = False,
+    now: datetime | None = None,
 ) -> Note:
+    """Add a note; the customer's answer to a ticket waiting on them also restarts its clock,
+    which needs no right but the note's (``actions.do_add_note``)."""
     # A note's refusal names nothing of the ticket: its relations need not be read.
     ticket = ticket_for_move(user, reference, "note", related=())
-    return actions.do_add_note(ticket, by=user, body=body, internal=internal, now=now)
+    return actions.do_add_note(
+        ticket, by=user, body=body, internal=internal, customer_answer=customer_answer, now=now
+    )
+
+
+def check_pause_ticket(
+    user: User, reference: str, *, reason: str, now: datetime | None = None
+) -> Ticket:
+    ticket = ticket_for_move(user, reference, "pause")
+    return actions.do_pause_ticket(ticket, by=user, reason=reason, now=now)
+
+
+def check_resume_ticket(
+    user: User, reference: str, *, note: str = "", now: datetime | None = None
+) -> Ticket:
+    ticket = ticket_for_move(user, reference, "resume")
+    return actions.do_resume_ticket(ticket, by=user, note=note, now=now)
 
 
 def check_log_call(user: User, *, resolution: str | None = None, **call: Any) -> Ticket:

@@ -30,3 +30,20 @@ class AlreadyClaimed(TicketChanged):
 class TicketResolved(TicketChanged):
     code = "resolved"
     default_message = _("This ticket is resolved; a resolved ticket never changes again.")
+
+
+class TicketPaused(TicketChanged):
+    code = "paused"
+    default_message = _("This ticket is waiting on the customer: resume it first.")
+
+
+class TicketNotPaused(TicketChanged):
+    code = "not_paused"
+    default_message = _("This ticket is not waiting on the customer.")
+
+
+class TicketAlreadyDue(TicketChanged):
+    code = "already_due"
+    default_message = _(
+        "This ticket's time at its tier has already run out: it cannot wait on the customer now."
+    )

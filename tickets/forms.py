@@ -144,6 +144,25 @@ class NoteForm(MoveForm):
     visibility = forms.ChoiceField(
         label=_("Who may read it"), choices=VISIBILITY, initial="internal", widget=forms.RadioSelect
     )
+    customer_answer = forms.BooleanField(
+        label=_("This is the customer's answer"),
+        required=False,
+        help_text=_("On a ticket waiting on the customer, this restarts its clock."),
+    )
+
+
+class PauseForm(MoveForm):
+    move = "pause"
+    reason = forms.CharField(
+        label=_("What did we ask the customer for?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The tier's clock stops until the customer answers or you resume it."),
+    )
+
+
+class ResumeForm(MoveForm):
+    move = "resume"
+    note = forms.CharField(label=_("Why resume it? (optional)"), required=False)
 
 
 class ReleaseForm(MoveForm):

@@ -28,6 +28,8 @@ class LedgerState:
     department_id: int
     status: str
     breached: bool
+    # Waiting on the customer: between a PAUSED entry and its RESUMED or PAUSE_EXPIRED.
+    paused: bool = False
 
 
 class BrokenLedger(Exception):
@@ -58,14 +60,32 @@ def replay(handoffs: list[Handoff]) -> LedgerState | None:
             breached = True
         elif h.kind == HandoffKind.TRANSFERRED:
             breached = False
+        paused = _paused_after(h, state.paused if state else False)
         state = LedgerState(
             owner_id=h.to_owner_id,
             tier_id=h.to_tier_id,
             department_id=h.to_department_id,
             status=Status.RESOLVED if h.kind == HandoffKind.RESOLVED else Status.OPEN,
             breached=breached,
+            paused=paused,
         )
     return state
+
+
+def _paused_after(h: Handoff, paused: bool) -> bool:
+    """Whether the ticket waits on the customer after ``h``; a pause opens and closes in turn,
+    and nothing else happens to a paused ticket but notes (which are not entries)."""
+    if h.kind == HandoffKind.PAUSED:
+        if paused:
+            raise BrokenLedger(f"handoff {h.pk} pauses a ticket already paused")
+        return True
+    if h.kind in (HandoffKind.RESUMED, HandoffKind.PAUSE_EXPIRED):
+        if not paused:
+            raise BrokenLedger(f"handoff {h.pk} resumes a ticket that was not paused")
+        return False
+    if paused:
+        raise BrokenLedger(f"handoff {h.pk} moves a paused ticket")
+    return False
 
 
 def current_state(ticket: Ticket) -> LedgerState:
@@ -75,6 +95,7 @@ def current_state(ticket: Ticket) -> LedgerState:
         department_id=ticket.department_id,
         status=ticket.status,
         breached=ticket.breached,
+        paused=ticket.paused_at is not None,
     )
 
 
@@ -107,7 +128,19 @@ CHAIN_FIELDS: tuple[tuple[str, str], ...] = (
     ("held_for", "duration"),
     ("charged_to_id", "id"),
 )
-CHAIN_FIELD_NAMES = tuple(name for name, _form in CHAIN_FIELDS)
+# Fields added after the chain began: each is serialised, as "name=value", only when it is
+# set, so an entry without them (every entry written before they existed, and every entry
+# of another kind) hashes exactly as it did. A name is in the serialisation, so an entry
+# cannot pass one field off as another.
+OPTIONAL_CHAIN_FIELDS: tuple[tuple[str, str], ...] = (
+    ("time_left", "duration"),
+    ("paused_for", "duration"),
+    # The rule in force (the sweep's entries and those that start a tier's clock): "bool" is
+    # 1 or 0, "text" the hex SHA-256 as above.
+    ("off_shift", "bool"),
+    ("working_hours", "text"),
+)
+CHAIN_FIELD_NAMES = tuple(name for name, _form in (*CHAIN_FIELDS, *OPTIONAL_CHAIN_FIELDS))
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -121,17 +154,27 @@ def _canonical(value, form: str) -> str:
         return str(value // _MICROSECOND)
     if form == "text":
         return hashlib.sha256(value.encode("utf-8")).hexdigest()
+    if form == "bool":
+        return "1" if value else "0"
     return str(value)
 
 
 def chain_hash(entry: Mapping[str, object], previous: str | None) -> str:
     """The chain hash of an entry (its ``CHAIN_FIELDS`` by name) after ``previous`` (None: genesis)."""
-    parts = [CHAIN_VERSION, *(_canonical(entry[name], form) for name, form in CHAIN_FIELDS), previous or GENESIS]
+    parts = [CHAIN_VERSION, *(_canonical(entry[name], form) for name, form in CHAIN_FIELDS)]
+    for name, form in OPTIONAL_CHAIN_FIELDS:
+        value = entry.get(name)
+        if value is not None:
+            parts.append(f"{name}={_canonical(value, form)}")
+    parts.append(previous or GENESIS)
     return hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()
 
 
 def chain_hash_sql(columns: Mapping[str, str], previous: str) -> str:
     """The PostgreSQL expression of ``chain_hash`` over SQL ``columns`` (by field name).
+
+    ``columns`` must name every ``CHAIN_FIELDS`` field; an ``OPTIONAL_CHAIN_FIELDS`` field it
+    leaves out counts as NULL.
 
     Core PostgreSQL (11+) has ``sha256(bytea)``: no pgcrypto. ``extract(epoch ...)`` is
     numeric (exact) since PostgreSQL 14.
@@ -146,6 +189,20 @@ def chain_hash_sql(columns: Mapping[str, str], previous: str) -> str:
         else:
             part = f"({expr})::text"
         parts.append(f"coalesce({part}, '')")
+    for name, form in OPTIONAL_CHAIN_FIELDS:
+        # concat_ws skips a NULL argument, separator and all: an unset field adds nothing.
+        # A writer that never sets the field (the sweep, a pause's) leaves it out of ``columns``.
+        expr = columns.get(name)
+        if expr is None:
+            continue
+        if form == "duration":
+            value = f"((extract(epoch FROM {expr}) * 1000000)::bigint)::text"
+        elif form == "bool":
+            value = f"(CASE WHEN {expr} THEN '1' WHEN NOT {expr} THEN '0' END)"
+        else:
+            assert form == "text"
+            value = f"encode(sha256(convert_to({expr}, 'UTF8')), 'hex')"
+        parts.append(f"('{name}=' || {value})")
     parts.append(f"coalesce({previous}, '{GENESIS}')")
     return f"encode(sha256(convert_to(concat_ws('|', {', '.join(parts)}), 'UTF8')), 'hex')"
 

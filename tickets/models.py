@@ -16,6 +16,7 @@ from departments.models import Category, Department, Tier
 
 __all__ = [
     "NOT_A_CHANGE_OF_HANDS",
+    "PAUSE_KINDS",
     "Category",
     "Channel",
     "Customer",
@@ -140,7 +141,10 @@ class Ticket(models.Model):
     # that has just been opened, for rows inserted by other means (benchmarks, fixtures).
     handoff_count = models.PositiveIntegerField(
         _("handoffs"), default=0, db_default=0,
-        help_text=_("Changes of hands so far: every ledger entry but the opening, a breach and the resolution."),
+        help_text=_(
+            "Changes of hands so far: every ledger entry but the opening, a breach, the"
+            " resolution and the pauses."
+        ),
     )
     tiers_visited = models.PositiveIntegerField(
         _("tiers visited"), default=1, db_default=1,
@@ -149,6 +153,25 @@ class Ticket(models.Model):
     last_handoff_at = models.DateTimeField(
         _("last handoff"), null=True, blank=True,
         help_text=_("When the ticket's latest ledger entry was written (its 'at')."),
+    )
+    # Waiting on the customer (tickets.actions.pause): the tier's clock is stopped. Set and
+    # cleared only with a PAUSED / RESUMED / PAUSE_EXPIRED handoff; the sweep skips it.
+    paused_at = models.DateTimeField(
+        _("waiting on the customer since"), null=True, blank=True,
+        help_text=_("Empty unless the owner is waiting on the customer: the tier's clock is stopped."),
+    )
+    # Database defaults, like the journey's, for rows inserted by other means (benchmarks).
+    pause_reason = models.TextField(
+        _("what we asked the customer for"), blank=True, default="", db_default="",
+        help_text=_("Why the ticket waits on the customer (kept until the next pause)."),
+    )
+    pause_time_left = models.DurationField(
+        _("working time left when paused"), null=True, blank=True,
+        help_text=_("The working time that was left at the tier when the clock stopped; resuming gives it back."),
+    )
+    pause_expires_at = models.DateTimeField(
+        _("pause limit"), null=True, blank=True,
+        help_text=_("When the pause ends by itself if the customer has not answered (the limit in force when paused)."),
     )
 
     class Meta:
@@ -159,7 +182,12 @@ class Ticket(models.Model):
             # The sweep's only question: which open, unbreached tickets are due?
             models.Index(
                 fields=["due_at"], name="ticket_due_open_idx",
-                condition=models.Q(status="open", breached=False),
+                condition=models.Q(status="open", breached=False, paused_at__isnull=True),
+            ),
+            # The pause limit's only question: which pauses have run past their limit?
+            models.Index(
+                fields=["pause_expires_at"], name="ticket_pause_expiry_idx",
+                condition=models.Q(status="open", paused_at__isnull=False),
             ),
             models.Index(fields=["tier", "owner", "status"], name="ticket_queue_idx"),
             models.Index(fields=["owner", "status"], name="ticket_owner_idx"),
@@ -192,11 +220,15 @@ class Ticket(models.Model):
         return self.status == Status.OPEN
 
     @property
+    def is_paused(self) -> bool:
+        return self.paused_at is not None
+
+    @property
     def is_resolved(self) -> bool:
         return self.status == Status.RESOLVED
 
     def is_overdue(self, now=None) -> bool:
-        return self.is_open and self.due_at <= (now or timezone.now())
+        return self.is_open and not self.is_paused and self.due_at <= (now or timezone.now())
 
 
 class Note(models.Model):
@@ -205,6 +237,10 @@ class Note(models.Model):
     body = models.TextField(_("note"))
     internal = models.BooleanField(
         _("internal"), default=True, help_text=_("Internal notes are never shown to the customer.")
+    )
+    is_customer_answer = models.BooleanField(
+        _("the customer's answer"), default=False, db_default=False,
+        help_text=_("Records what the customer answered; on a ticket waiting on the customer it restarts the clock."),
     )
     created_at = models.DateTimeField(_("written"), default=timezone.now)
 
@@ -227,12 +263,17 @@ class HandoffKind(models.TextChoices):
     BREACHED = "breached", _("Breached")
     TRANSFERRED = "transferred", _("Transferred")
     RESOLVED = "resolved", _("Resolved")
+    PAUSED = "paused", _("Waiting on the customer")
+    RESUMED = "resumed", _("Resumed")
+    PAUSE_EXPIRED = "pause_expired", _("Pause limit passed")
 
 
-# Ledger entries that are not a change of hands: the opening, the resolution and a breach
-# mark. Everything else (claim, release, assignment, pass, escalation, transfer) counts in
-# Ticket.handoff_count.
-NOT_A_CHANGE_OF_HANDS = frozenset({HandoffKind.OPENED, HandoffKind.RESOLVED, HandoffKind.BREACHED})
+# The entries that stop and restart a tier's clock while the owner waits on the customer.
+PAUSE_KINDS = frozenset({HandoffKind.PAUSED, HandoffKind.RESUMED, HandoffKind.PAUSE_EXPIRED})
+# Ledger entries that are not a change of hands: the opening, the resolution, a breach mark
+# and the pauses. Everything else (claim, release, assignment, pass, escalation, transfer)
+# counts in Ticket.handoff_count.
+NOT_A_CHANGE_OF_HANDS = frozenset({HandoffKind.OPENED, HandoffKind.RESOLVED, HandoffKind.BREACHED, *PAUSE_KINDS})
 
 
 class Handoff(models.Model):
@@ -305,6 +346,31 @@ class Handoff(models.Model):
             " (tickets.responsibility). Empty for an unowned time-out."
         ),
     )
+    # The pause's facts: chained only when set, so entries written before they existed
+    # keep their hashes (tickets.ledger.OPTIONAL_CHAIN_FIELDS).
+    time_left = models.DurationField(
+        _("working time left"), null=True, blank=True,
+        help_text=_("Pauses only: the working time left at the tier when the clock stopped."),
+    )
+    paused_for = models.DurationField(
+        _("paused for"), null=True, blank=True,
+        help_text=_("Resumptions and expired pauses: how long (wall-clock) the clock was stopped."),
+    )
+    # The working-time rule in force, chained only when set like the pause's facts.
+    off_shift = models.BooleanField(
+        _("ran out off shift"), null=True, blank=True,
+        help_text=_(
+            "Escalations and breaches charged to someone: whether that person's shifts said the"
+            " deadline was outside their working time. Empty otherwise."
+        ),
+    )
+    working_hours = models.TextField(  # noqa: DJ001 (NULL: not chained, as for 24/7 and older entries)
+        _("working hours in force"), null=True, blank=True,
+        help_text=_(
+            "The sweep's entries and those that start a tier's clock: the department's calendar"
+            " then (name, zone, week, holidays' digest). Empty for 24/7."
+        ),
+    )
     # Tamper evidence (tickets.ledger): SHA-256 over this entry's content and the previous
     # entry's chain_hash for the same ticket. NULL (not "") on entries written before it
     # existed: a nullable column without a default is added without touching a row.
@@ -328,6 +394,8 @@ class Handoff(models.Model):
             models.Index(fields=["kind", "at"], name="handoff_kind_at_idx"),
             models.Index(fields=["actor", "at"], name="handoff_actor_idx"),
             models.Index(fields=["from_owner", "at"], name="handoff_from_owner_idx"),
+            # The few time-outs that ran out off shift, for the leads' notices (escalation.notices).
+            models.Index(fields=["at"], condition=models.Q(off_shift=True), name="handoff_off_shift_idx"),
         ]
 
     def __str__(self):

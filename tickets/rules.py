@@ -8,7 +8,8 @@ in the API's ticket JSON) is built from them. Each predicate is two parts kept a
   the move on this ticket. A user without it is refused with 403 and the move's one
   message (``require_right``), by ``tickets.checks`` before anything else and by the action
   again under the row lock;
-* the ticket's state (open, owned or not): a move the state no longer offers is a 409
+* the ticket's state (open, owned or not, waiting on the customer or not: a paused
+  ticket offers only resume and notes): a move the state no longer offers is a 409
   from the action, because it usually means a colleague acted first, which the user
   should be told in those words rather than as a refusal.
 
@@ -32,7 +33,7 @@ from departments.roles import is_manager
 from tickets.models import Ticket
 
 # The moves in the order the API lists them; the names are the URL and form names too.
-MOVES = ("claim", "release", "assign", "pass", "transfer", "resolve", "note")
+MOVES = ("claim", "release", "assign", "pass", "transfer", "resolve", "note", "pause", "resume")
 
 
 def is_active_user(user: UserLike) -> bool:
@@ -76,6 +77,10 @@ _RIGHTS: dict[str, tuple[Callable[[UserLike, Ticket], bool], Callable[[Ticket], 
     "pass": (_owner_or_manager, lambda ticket: _("Only the ticket's owner can pass it up.")),
     "transfer": (_owner_or_manager, lambda ticket: _("Only the ticket's owner can transfer it.")),
     "resolve": (_owner_or_manager, lambda ticket: _("Only the ticket's owner can resolve it.")),
+    "pause": (
+        _owner_or_manager, lambda ticket: _("Only the ticket's owner can make it wait on the customer.")
+    ),
+    "resume": (_owner_or_manager, lambda ticket: _("Only the ticket's owner can resume it.")),
     # Anyone who may read the ticket may add what they know; reading is checked by
     # ``tickets.queries.access_ticket`` before any move.
     "note": (lambda user, ticket: is_active_user(user), lambda ticket: str(NotAllowed.default_message)),
@@ -105,12 +110,12 @@ def may_claim(user: UserLike, ticket: Ticket) -> bool:
 
 def may_release(user: UserLike, ticket: Ticket) -> bool:
     """Put an owned ticket back in its tier's queue: the owner, a lead of the tier, a manager."""
-    return ticket.is_open and ticket.owner_id is not None and right_to("release", user, ticket)
+    return ticket.is_open and ticket.owner_id is not None and not ticket.is_paused and right_to("release", user, ticket)
 
 
 def may_assign(user: UserLike, ticket: Ticket) -> bool:
     """Give an open ticket to a member of its tier: leads of the tier and managers."""
-    return ticket.is_open and right_to("assign", user, ticket)
+    return ticket.is_open and not ticket.is_paused and right_to("assign", user, ticket)
 
 
 def may_pass_up(user: UserLike, ticket: Ticket) -> bool:
@@ -118,22 +123,35 @@ def may_pass_up(user: UserLike, ticket: Ticket) -> bool:
 
     Offered at the top tier too, where the action explains that there is no tier above.
     """
-    return ticket.is_open and right_to("pass", user, ticket)
+    return ticket.is_open and not ticket.is_paused and right_to("pass", user, ticket)
 
 
 def may_transfer(user: UserLike, ticket: Ticket) -> bool:
     """Move an open ticket to another department: the owner and managers."""
-    return ticket.is_open and right_to("transfer", user, ticket)
+    return ticket.is_open and not ticket.is_paused and right_to("transfer", user, ticket)
 
 
 def may_resolve(user: UserLike, ticket: Ticket) -> bool:
     """Close an open ticket for good: the owner and managers."""
-    return ticket.is_open and right_to("resolve", user, ticket)
+    return ticket.is_open and not ticket.is_paused and right_to("resolve", user, ticket)
 
 
 def may_add_note(user: UserLike, ticket: Ticket) -> bool:
     """Add a note to an open ticket: anyone who may read it."""
     return ticket.is_open and right_to("note", user, ticket)
+
+
+def may_pause(user: UserLike, ticket: Ticket) -> bool:
+    """Stop the clock of an owned open ticket to wait on the customer: the owner and managers.
+
+    Offered while time is left; a ticket already due is refused by the action (409).
+    """
+    return ticket.is_open and ticket.owner_id is not None and not ticket.is_paused and right_to("pause", user, ticket)
+
+
+def may_resume(user: UserLike, ticket: Ticket) -> bool:
+    """Restart the clock of a ticket waiting on the customer: the owner and managers."""
+    return ticket.is_open and ticket.is_paused and right_to("resume", user, ticket)
 
 
 PREDICATES: dict[str, Callable[[UserLike, Ticket], bool]] = {
@@ -144,6 +162,8 @@ PREDICATES: dict[str, Callable[[UserLike, Ticket], bool]] = {
     "transfer": may_transfer,
     "resolve": may_resolve,
     "note": may_add_note,
+    "pause": may_pause,
+    "resume": may_resume,
 }
 
 

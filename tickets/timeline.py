@@ -67,7 +67,25 @@ def describe_handoff(h: Handoff) -> tuple[str, str]:
         return _describe_transfer(h, actor), note
     if h.kind == HandoffKind.RESOLVED:
         return _("Resolved by %(actor)s") % {"actor": actor}, note
+    if h.kind in (HandoffKind.PAUSED, HandoffKind.RESUMED, HandoffKind.PAUSE_EXPIRED):
+        return _describe_pause(h, actor), note
     return h.get_kind_display(), note
+
+
+def _describe_pause(h: Handoff, actor: str) -> str:
+    """Waiting on the customer: when the clock stopped with how much left, and how it restarted."""
+    if h.kind == HandoffKind.PAUSED:
+        if h.time_left is None:
+            return _("%(actor)s is waiting on the customer: the clock stopped") % {"actor": actor}
+        return _("%(actor)s is waiting on the customer: the clock stopped with %(left)s left") % {
+            "actor": actor, "left": span(h.time_left)
+        }
+    words = {"actor": actor, "waited": span(h.paused_for) if h.paused_for is not None else ""}
+    if h.kind == HandoffKind.PAUSE_EXPIRED:
+        return _(
+            "The customer had not answered after %(waited)s: the pause limit passed and the clock runs again"
+        ) % words
+    return _("Resumed by %(actor)s after waiting %(waited)s on the customer: the clock runs again") % words
 
 
 def _has_clock_facts(h: Handoff) -> bool:

@@ -101,7 +101,7 @@ def _record(
     *,
     by: User,
     now: datetime,
-    department_id: int,
+    department_id: int | None,
     object_id: int,
     object_repr: str,
     old: Values | None = None,

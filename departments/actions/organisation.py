@@ -18,6 +18,7 @@ from departments.models import (
     Tier,
     validate_resolve_within,
 )
+from departments.signals import working_time_changed
 
 
 def do_change_tier_time(
@@ -25,8 +26,9 @@ def do_change_tier_time(
 ) -> Tier:
     """Set how long tickets may stay at ``tier`` before they are escalated.
 
-    Configuration, not a ticket change: tickets already at the tier keep the deadline they
-    got when they entered it (invariant 4), so no ticket and no handoff is touched.
+    The open tickets already at the tier get the new time too: ``working_time_changed`` is
+    sent inside the transaction and the tickets app recomputes their ``due_at`` from when
+    they entered the tier (invariant 4), in one set-based update; no handoff is written.
     ``resolve_within`` is whatever the caller was given: anything but a duration is refused.
     """
     if not permissions.can_change_tier_time(by):
@@ -59,6 +61,7 @@ def do_change_tier_time(
             old={"resolve_within": duration_string(previous)},
             new={"resolve_within": duration_string(resolve_within)},
         )
+        working_time_changed.send(sender=Tier, tier_ids=[locked.pk], department_ids=None, now=now)
     return locked
 
 

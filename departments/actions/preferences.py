@@ -1,8 +1,11 @@
-"""A member of staff's own preferences: the weekly digest and the language they work in."""
+"""A member of staff's own preferences: the weekly digest, their language and time zone."""
 
+import zoneinfo
+
+from django.utils.translation import gettext as _
 
 from core import languages
-from core.errors import NotAllowed
+from core.errors import InvalidInput, NotAllowed
 from core.typing import UserLike
 from departments.models import StaffPreferences
 
@@ -13,17 +16,25 @@ def _check_language(language: str) -> str:
 
 
 def do_change_preferences(
-    *, by: UserLike, weekly_digest: bool, language: str | None = None
+    *, by: UserLike, weekly_digest: bool, language: str | None = None, time_zone: str | None = None
 ) -> StaffPreferences:
     """Set ``by``'s own preferences (the row is created on first save); not the anonymous user's.
 
-    ``language`` None leaves the language as it is; "" means "follow the browser".
+    ``language`` / ``time_zone`` None leave them as they are; "" means "follow the browser" /
+    "the organisation's zone".
     """
     if not by.is_authenticated:
         raise NotAllowed()
     defaults: dict[str, object] = {"weekly_digest": weekly_digest}
     if language is not None:
         defaults["language"] = _check_language(language)
+    if time_zone is not None:
+        if time_zone and time_zone not in zoneinfo.available_timezones():
+            raise InvalidInput(
+                _("%(zone)s is not a time zone; give one such as Europe/Zagreb.") % {"zone": time_zone},
+                field="time_zone",
+            )
+        defaults["time_zone"] = time_zone
     preferences, _created = StaffPreferences.objects.update_or_create(user=by, defaults=defaults)
     return preferences
 

@@ -11,11 +11,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.schema import error_responses
-from core.errors import NotAllowed
+from core.errors import InvalidInput, NotAllowed
 from departments import actions
-from departments.api.serializers import DepartmentOutput, TierChangeInput, TierDetailOutput
-from departments.models import MAX_RESOLVE_WITHIN, Tier
-from departments.permissions import can_change_tier_time
+from departments.api.serializers import (
+    DepartmentChangeInput,
+    DepartmentOutput,
+    TierChangeInput,
+    TierDetailOutput,
+)
+from departments.models import MAX_RESOLVE_WITHIN, Calendar, Department, Tier
+from departments.permissions import can_change_tier_time, can_configure_calendars
 from departments.queries import departments_with_tiers
 
 # PositiveSmallIntegerField: a larger level in the path cannot name a tier.
@@ -56,10 +61,12 @@ class TierApi(APIView):
         description=(
             "Managers only. Sets `resolve_within`, how long a ticket may stay unresolved at the "
             "tier before the clock escalates it (more than zero, at most "
-            f"{MAX_RESOLVE_WITHIN.days} days). The new time "
-            "applies only to tickets entering the tier afterwards: tickets already there keep "
-            "their `due_at`. This is configuration, not a ticket change, so no handoff is written; "
-            "each change is recorded (who, when, the time before and after) for managers to read."
+            f"{MAX_RESOLVE_WITHIN.days} days). The new time applies to the open tickets already "
+            "at the tier too: their `due_at` is recomputed from when they entered it (counting "
+            "the department's working hours, if it has a calendar) in the same transaction; "
+            "resolved and breached tickets keep theirs. This is configuration, not a ticket move, "
+            "so no handoff is written; each change is recorded (who, when, the time before and "
+            "after) for managers to read."
         ),
         parameters=[
             OpenApiParameter(
@@ -106,3 +113,50 @@ class TierApi(APIView):
                 tier, by=request.user, resolve_within=data["resolve_within"]
             )
         return Response(TierDetailOutput(tier).data)
+
+
+class DepartmentApi(APIView):
+    @extend_schema(
+        operation_id="departments_partial_update",
+        summary="Choose a department's working hours",
+        description=(
+            "Managers only. Sets `calendar`, the id of the working-hours calendar whose working "
+            "time the department's tier times and referral targets count, or null for 24/7. "
+            "The open tickets of the department and the open referrals to it get their `due_at` "
+            "recomputed in the same transaction; resolved tickets and answered referrals keep "
+            "theirs. Each change is recorded (who, when, the calendar before and after)."
+        ),
+        parameters=[
+            OpenApiParameter("slug", str, OpenApiParameter.PATH, description="The department's slug."),
+        ],
+        request=DepartmentChangeInput,
+        responses={
+            200: DepartmentOutput,
+            **error_responses(
+                400,
+                401,
+                403,
+                404,
+                e403=gettext_lazy("Only managers configure working hours."),
+                e404=gettext_lazy("No such department."),
+            ),
+        },
+    )
+    def patch(self, request: Request, slug: str) -> Response:
+        # Refused before the lookup, so a non-manager learns nothing of which departments exist.
+        if not can_configure_calendars(request.user):
+            raise actions.calendar_change_refusal()
+        department = Department.objects.filter(slug=slug).first() if SLUG.fullmatch(slug) else None
+        if department is None:
+            raise NotFound(_("No such department."))
+        serializer = DepartmentChangeInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if "calendar" in data:
+            calendar = None
+            if data["calendar"] is not None:
+                calendar = Calendar.objects.filter(pk=data["calendar"]).first()
+                if calendar is None:
+                    raise InvalidInput(_("No such calendar."), field="calendar")
+            actions.do_set_department_calendar(department, calendar, by=request.user)
+        return Response(DepartmentOutput(departments_with_tiers().get(pk=department.pk)).data)

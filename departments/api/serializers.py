@@ -39,8 +39,13 @@ class DepartmentOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Department
-        fields = ["slug", "name", "description", "tiers"]
+        fields = ["slug", "name", "description", "calendar", "tiers"]
         read_only_fields = fields
+        extra_kwargs = {
+            "calendar": {
+                "help_text": _("The id of the working-hours calendar its deadlines count; null: 24/7.")
+            }
+        }
 
 
 class TierChangeInput(serializers.Serializer):
@@ -52,4 +57,16 @@ class TierChangeInput(serializers.Serializer):
             'The tier\'s new time, e.g. "20:00:00", "1 12:00:00" or "P2D"; more than zero '
             "and at most the limit the operation's description gives."
         ),
+    )
+
+
+class DepartmentChangeInput(serializers.Serializer):
+    # A number, looked up by the view: a PrimaryKeyRelatedField would send an id past
+    # bigint to the database and answer its overflow with a 500.
+    calendar = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text=_("The id of the working-hours calendar to count; null for 24/7."),
     )

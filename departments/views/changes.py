@@ -10,7 +10,16 @@ from django.views.decorators.http import require_GET
 from core.display import when
 from core.errors import NotAllowed
 from core.http import forbidden
-from departments.models import ConfigurationChange, KeyContact, Membership, Tier
+from departments.calendars import WEEKDAYS
+from departments.models import (
+    Calendar,
+    ConfigurationChange,
+    Department,
+    Holiday,
+    KeyContact,
+    Membership,
+    Tier,
+)
 from departments.permissions import can_read_configuration_changes
 
 PAGE_SIZE = 50
@@ -28,6 +37,10 @@ def _labels() -> dict:
     labels["resolve_within"] = Tier._meta.get_field("resolve_within").verbose_name
     labels["tier"] = Membership._meta.get_field("tier").verbose_name
     labels["is_lead"] = Membership._meta.get_field("is_lead").verbose_name
+    for name in ("time_zone", *WEEKDAYS):
+        labels[name] = Calendar._meta.get_field(name).verbose_name
+    labels["holidays"] = Holiday._meta.verbose_name_plural
+    labels["calendar"] = Department._meta.get_field("calendar").verbose_name
     return labels
 
 

@@ -30,7 +30,7 @@ from departments.permissions import (
     can_read_configuration_changes,
     is_member_of_department,
 )
-from departments.queries import current_bulletins, directory, on_duty
+from departments.queries import current_bulletins, directory, on_duty, shifts_of_contacts
 
 
 @require_GET
@@ -46,8 +46,9 @@ def directory_page(request):
     search = form.cleaned_data["q"] if form.is_bound and form.is_valid() else ""
     now = timezone.now()
     departments = sort_by_name(directory(search), get_language(), lambda d: d.name)
+    shifts = shifts_of_contacts(c for d in departments for c in d.contacts.all())
     for department in departments:
-        department.on_duty_now = on_duty(department.contacts.all(), now)
+        department.on_duty_now = on_duty(department.contacts.all(), now, shifts)
     return render(
         request,
         "departments/directory.html",

@@ -26,7 +26,12 @@ def preferences(request):
                 by=user,
                 weekly_digest=form.cleaned_data["weekly_digest"],
                 language=form.cleaned_data["language"],
+                time_zone=form.cleaned_data["time_zone"],
             )
+            if chosen.time_zone:
+                request.session[languages.VIEWER_ZONE_SESSION_KEY] = chosen.time_zone
+            else:
+                request.session.pop(languages.VIEWER_ZONE_SESSION_KEY, None)
             if chosen.language:
                 request.session[languages.SESSION_KEY] = chosen.language
                 translation.activate(chosen.language)

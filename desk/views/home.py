@@ -31,9 +31,20 @@ def tier_panels(user) -> list[dict]:
         }
         if membership.is_lead:
             panel["members"] = tier_members(membership.tier)
-            panel["owned"] = list(owned_tickets_of_tier(membership.tier_id))
+            owned = list(owned_tickets_of_tier(membership.tier_id))
+            panel["owned"] = [t for t in owned if t.paused_at is None]
+            panel["waiting"] = waiting_on_customer(owned)
         panels.append(panel)
     return panels
+
+
+def waiting_on_customer(tickets) -> list:
+    """The tickets among ``tickets`` whose clock is stopped, the longest waiting first.
+
+    Apart from the others because their "time left" means nothing while the customer has
+    the next move; split in Python so the page costs no extra query.
+    """
+    return sorted((t for t in tickets if t.paused_at is not None), key=lambda t: (t.paused_at, t.pk))
 
 
 @require_GET
@@ -43,11 +54,13 @@ def home(request):
     now = timezone.now()
     departments = department_ids_of(user)
     questions = open_referrals_to(departments) if departments else None
+    mine = list(my_open_tickets(user))
     return render(
         request,
         "tickets/home.html",
         {
-            "mine": list(my_open_tickets(user)),
+            "mine": [t for t in mine if t.paused_at is None],
+            "mine_waiting": waiting_on_customer(mine),
             "panels": tier_panels(user),
             "is_manager": is_manager(user),
             "has_departments": bool(departments),

@@ -98,10 +98,15 @@ class PersonSerializer(serializers.Serializer):
         help_text=_("Survey answers for this month's resolved tickets they held at any point.")
     )
     held_satisfied_share = _share("satisfied_held")
+    pauses = _count("pauses")
+    paused_seconds = _seconds("paused_hours")
     quick_passes = _count("quick_passes")
     thin_passes = _count("thin_passes")
     timeouts = _count("timeouts")
+    off_shift_timeouts = _count("off_shift_timeouts")
     late_releases = _count("late_releases")
+    late_pauses = _count("late_pauses")
+    pauses_past_limit = _count("pauses_past_limit")
     thin_transfers = _count("thin_transfers")
     returned_transfers = _count("returned_transfers")
     bounces = _count("bounces")
@@ -252,6 +257,8 @@ def report_data(report: MonthlyReport) -> dict:
                 "satisfied_share": p.satisfied_share,
                 "held_responses": p.held_responses,
                 "held_satisfied_share": p.held_satisfied_share,
+                "pauses": p.pauses,
+                "paused_seconds": p.paused_seconds,
                 **{name: getattr(p, name) for name in DUMPING_SIGNS},
                 "dumped": p.dumped,
                 "dumped_share": p.dumped_share,

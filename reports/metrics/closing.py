@@ -34,6 +34,10 @@ def closed_month(month: Month) -> MonthlySummary | None:
     return MonthlySummary.objects.filter(month=month.first_day).first()
 
 
+# A person's figures added after months were first closed (waiting on the customer, shifts).
+LATER_FIGURES = ("pauses", "paused_seconds", "late_pauses", "pauses_past_limit", "off_shift_timeouts")
+
+
 def snapshot(report) -> dict:
     """The figures a closed month keeps: every row of the flow and people tables, and the
     organisation's satisfaction. JSON-ready; keys are strings."""
@@ -62,6 +66,9 @@ def snapshot(report) -> dict:
             "held_responses": p.held_responses,
             "held_satisfied": p.held_satisfied,
             "flagged": sorted(p.flagged),
+            # Figures added later, kept only when set: a month closed before they existed
+            # (none of them could be non-zero then) still compares equal.
+            **{name: getattr(p, name) for name in LATER_FIGURES if getattr(p, name)},
         }
         for p in report.people
     }

@@ -117,6 +117,24 @@ FIGURES = {
             " it up (nearest rank)."
         ),
     ),
+    "pauses": Figure(
+        _("Pauses"),
+        _("Tickets the person paused at this tier this month to wait on the customer."),
+    ),
+    "paused_hours": Figure(
+        _("Paused hours"),
+        _(
+            "How long (wall-clock) the pauses they made at this tier were stopped, for the"
+            " pauses that ended this month."
+        ),
+    ),
+    "pauses_past_limit": Figure(
+        _("Pauses past the limit"),
+        _(
+            "Tickets whose pause by them at this tier ended this month at the limit, without an"
+            " answer from the customer."
+        ),
+    ),
     "satisfied_resolved": Figure(
         _("Satisfied (resolved)"),
         _("Share rating 4–5 among survey answers for the tickets they resolved."),
@@ -157,6 +175,17 @@ FIGURES = {
             "r",
         ),
     ),
+    "off_shift_timeouts": Figure(
+        _("Ran out off shift"),
+        _(
+            "Tickets whose time ran out at this tier while the person it is charged to was off"
+            " shift (shown, not a time-out and not dumped)."
+        ),
+    ),
+    "late_pauses": Figure(
+        _("Late pauses"),
+        _("Tickets they paused with %(l)s%% or less of the tier's time left."),
+    ),
     "late_releases": Figure(
         _("Late releases"),
         _("Tickets they released back to the queue with %(l)s%% or less of the tier's time left."),
@@ -193,7 +222,10 @@ FIGURES = {
     ),
     "dumped": Figure(
         _("Dumped"),
-        _("Tickets with a quick pass, time-out, late release or returned transfer by them."),
+        _(
+            "Tickets with a quick pass, time-out, late release, returned transfer, late pause or"
+            " pause past the limit by them."
+        ),
     ),
     "dumped_share": Figure(_("Share dumped"), _("Dumped tickets as a share of tickets held.")),
     "highlight": Figure(

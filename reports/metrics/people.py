@@ -9,7 +9,6 @@ by the same condition for the drill-down.
 import operator
 from dataclasses import dataclass, field
 from functools import reduce
-from statistics import median
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -22,6 +21,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -31,7 +31,6 @@ from django.db.models import (
 from django.db.models.functions import Length
 
 from core import display
-from departments.roles import MANAGERS_GROUP
 from reports.metrics.aggregates import (
     PercentileDisc,
     group_percentiles,
@@ -40,22 +39,38 @@ from reports.metrics.aggregates import (
     whole_seconds,
 )
 from reports.metrics.flow import TIMED_OUT, open_at, state_at
+from reports.metrics.highlight import HIGHLIGHTED, highlight, manager_ids, tier_medians
+from reports.metrics.pauses import (
+    PAUSE_ENDS,
+    PAUSE_KINDS,
+    count_paused_hours,
+    pause_conditions,
+    pauser,
+)
 from reports.metrics.scope import ReportScope
 from tickets.models import Handoff, HandoffKind, Holding, Ticket
 from tickets.responsibility import late_release_condition
 
-# The figures a person can be highlighted for; bounces and thin moves are only shown.
-HIGHLIGHTED = ("quick_passes", "timeouts", "late_releases", "returned_transfers")
+# The figures a person can be highlighted for are ``highlight.HIGHLIGHTED``; bounces, thin
+# moves and time-outs that ran out off shift are only shown.
+__all__ = ["HIGHLIGHTED", "manager_ids", "tier_medians"]
 DUMPING_SIGNS = (
     "quick_passes",
     "thin_passes",
     "timeouts",
+    "off_shift_timeouts",
     "late_releases",
+    "late_pauses",
+    "pauses_past_limit",
     "thin_transfers",
     "returned_transfers",
     "bounces",
 )
-MOVE_FIGURES = ("passed_up", *DUMPING_SIGNS, "dumped")
+# Waiting on the customer, in the People table (Pauses past the limit is in both tables).
+# ``paused_hours`` counts the tickets behind Paused hours (their links); the hours
+# themselves are ``paused_seconds``.
+PAUSE_FIGURES = ("pauses", "paused_hours")
+MOVE_FIGURES = ("passed_up", *PAUSE_FIGURES, *DUMPING_SIGNS, "dumped")
 RESOLUTION_FIGURES = ("resolved", "came_back", "resolved_for_good", "responses")
 PERSON_FIGURES = ("held", *RESOLUTION_FIGURES, "held_responses", *MOVE_FIGURES)
 
@@ -73,7 +88,13 @@ class PersonFigures:
     quick_passes: int = 0
     thin_passes: int = 0
     timeouts: int = 0
+    off_shift_timeouts: int = 0
     late_releases: int = 0
+    pauses: int = 0
+    paused_hours: int = 0  # the tickets whose pauses it adds up
+    paused_seconds: int = 0  # Paused hours, in whole seconds
+    late_pauses: int = 0
+    pauses_past_limit: int = 0
     thin_transfers: int = 0
     returned_transfers: int = 0
     bounces: int = 0
@@ -145,6 +166,7 @@ def person_moves(scope: ReportScope) -> QuerySet[Handoff]:
                 HandoffKind.RELEASED,
                 HandoffKind.TRANSFERRED,
                 *TIMED_OUT,
+                *PAUSE_KINDS,
             ],
         )
         .annotate(
@@ -153,7 +175,10 @@ def person_moves(scope: ReportScope) -> QuerySet[Handoff]:
                 # charge: their time-out stays with whoever owned the ticket then.
                 When(kind__in=TIMED_OUT, tier_time__isnull=True, then=F("from_owner_id")),
                 When(kind__in=TIMED_OUT, then=F("charged_to_id")),
+                # A pause's end counts for whoever made the pause.
+                When(kind__in=PAUSE_ENDS, then=pauser()),
                 default=F("actor_id"),
+                output_field=IntegerField(),
             ),
             # Likewise their held-for time is the time since the previous entry.
             held=Case(
@@ -185,6 +210,8 @@ def move_conditions(scope: ReportScope) -> dict[str, Q]:
     owned = Q(actor_id=F("from_owner_id"))
     quick = passed & owned & Q(held__lte=rules.quick_pass)
     timeout = Q(kind__in=TIMED_OUT)
+    # Ran out while the person charged was off shift (stored by the sweep): shown on its own.
+    off_shift = timeout & Q(off_shift=True)
     late = late_release_condition()
     returned = Q(kind=HandoffKind.TRANSFERRED, returned=True) & owned
     # One look-up of the passed ticket per pass, rather than joining every ticket to every
@@ -200,11 +227,13 @@ def move_conditions(scope: ReportScope) -> dict[str, Q]:
         "passed_up": passed,
         "quick_passes": quick,
         "thin_passes": passed & Q(note_length__lt=rules.short_note_chars),
-        "timeouts": timeout,
+        "timeouts": timeout & ~Q(off_shift=True),
+        "off_shift_timeouts": off_shift,
         "late_releases": late,
         "thin_transfers": Q(kind=HandoffKind.TRANSFERRED, note_length__lt=rules.short_note_chars),
         "returned_transfers": returned,
         "bounces": bounce,
+        **pause_conditions(scope),
     }
     # Dumped: any of the signs a person can be highlighted for.
     conditions["dumped"] = reduce(operator.or_, (conditions[name] for name in HIGHLIGHTED))
@@ -375,8 +404,10 @@ def _count_moves(scope: ReportScope, row) -> None:
     )
     for r in counts["person"]:
         figures = row(r["person"], r["from_tier_id"])
-        for name in conditions:
+        for name in signs:
             setattr(figures, name, r[name])
+        figures.dumped = r["dumped"]
+    count_paused_hours(person_moves(scope), row)
     passes = passes_held(scope)
     if percentiles_in_database():
         medians = passes.values("person", "from_tier_id").annotate(m=PercentileDisc("held", 0.5))
@@ -388,45 +419,6 @@ def _count_moves(scope: ReportScope, row) -> None:
             rows, lambda r: (r[0], r[1]), lambda r: r[2]
         ).items():
             row(*key).median_held_seconds = whole_seconds(middle)
-
-
-def manager_ids() -> set[int]:
-    """Active superusers and members of the managers group (``departments.roles.is_manager``)."""
-    return set(
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(Q(is_superuser=True) | Q(groups__name=MANAGERS_GROUP))
-        .values_list("id", flat=True)
-    )
-
-
-def comparison_group(people: list[PersonFigures], rules) -> list[PersonFigures]:
-    """The agents a tier's people are compared with: no managers, and enough tickets held."""
-    return [p for p in people if not p.is_manager and p.held >= rules.highlight_min_held]
-
-
-def tier_medians(people: list[PersonFigures], rules) -> dict[int, dict[str, float]]:
-    """{tier id: {figure: median of the tier's comparison group}} (0 with nobody in it)."""
-    by_tier: dict[int, list[PersonFigures]] = {}
-    for person in people:
-        by_tier.setdefault(person.tier_id, []).append(person)
-    result = {}
-    for tier_id, colleagues in by_tier.items():
-        group = comparison_group(colleagues, rules)
-        result[tier_id] = {
-            name: (median(getattr(p, name) for p in group) if group else 0)
-            for name in HIGHLIGHTED
-        }
-    return result
-
-
-def highlight(people: list[PersonFigures], rules) -> None:
-    """Mark each figure well above the median of the same tier's agents this month."""
-    medians = tier_medians(people, rules)
-    for person in people:
-        for name in HIGHLIGHTED:
-            if rules.well_above(getattr(person, name), medians[person.tier_id][name]):
-                person.flagged.add(name)
 
 
 # --- the drill-down -------------------------------------------------------------------

@@ -21,6 +21,9 @@ class Rules:
     highlight_factor: float
     highlight_min_events: int
     highlight_min_held: int
+    # A late pause: paused with at most this share of the tier's time left (the late-release
+    # share, TIERDESK_LATE_RELEASE_SHARE), applied when the report is read.
+    late_pause_share: float = 0.25
 
     @classmethod
     def from_settings(cls) -> "Rules":
@@ -35,6 +38,7 @@ class Rules:
             highlight_factor=getattr(settings, "TIERDESK_DUMPING_FACTOR", 2.0),
             highlight_min_events=getattr(settings, "TIERDESK_DUMPING_MIN_EVENTS", 3),
             highlight_min_held=getattr(settings, "TIERDESK_DUMPING_MIN_HELD", 5),
+            late_pause_share=float(getattr(settings, "TIERDESK_LATE_RELEASE_SHARE", 0.25)),
         )
 
     def well_above(self, value: int, tier_median: float) -> bool:

@@ -42,7 +42,7 @@ from reports.months import Month, last_full_month, month_containing
 logger = logging.getLogger(__name__)
 
 # Bump when what a snapshot holds changes shape: older snapshots are then computed again.
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2  # 2: the pause and off-shift figures
 SIGNING_SALT = "tierdesk.reports.snapshot"
 PAGE_COMMENTS = 100  # the comments a page shows; a CSV asking for all of them reads them
 # The parts a snapshot holds, read before it is stored.

@@ -34,6 +34,7 @@ from reports.simulation.cast import (
     TierSeat,
 )
 from reports.simulation.journeys import PASSED_TWICE, TIMED_OUT_TWICE, Journeys
+from reports.simulation.pauses import PAUSES, Pauses
 from reports.simulation.state import Memo
 from tickets.models import Customer, Status, Ticket
 
@@ -46,7 +47,7 @@ LEAD_ASSIGNS = 0.3
 SURVEY_ANSWERED = 0.45
 
 
-class Behaviour(Journeys):
+class Behaviour(Journeys, Pauses):
     # --- who calls, and who answers ---------------------------------------------------
 
     def on_call(self, journey: str) -> None:
@@ -152,8 +153,10 @@ class Behaviour(Journeys):
             self.push(self.now + calls.minutes(self.rng, 2, 9), "work", ticket_id, user_id)
         elif habit == PING_PONG:
             self.push(self.now + calls.minutes(self.rng, 3, 25), "work", ticket_id, user_id)
-        elif habit == LATE_RELEASER and self.plan_late_release(ticket_id, seat):
-            pass
+        elif (habit == LATE_RELEASER and self.plan_late_release(ticket_id, seat)) or (
+            habit is None and not memo.journey and self.plan_late_pause(ticket_id, seat)
+        ):
+            pass  # planned for the last stretch of the tier's time
         else:
             self.push(self.later(self.work_delay(seat)), "work", ticket_id, user_id)
 
@@ -166,6 +169,8 @@ class Behaviour(Journeys):
             self.org.users[user_id],
             self.org.tiers[state.tier_id],
         )
+        if memo.paused:
+            return  # waiting on the customer: nothing to do until the pause ends
         if memo.journey and self.journey_work(ticket_id, state, memo, user):
             return
         rng = self.rng
@@ -206,6 +211,8 @@ class Behaviour(Journeys):
             self.resolve(ticket_id, user, rng.choice(texts.resolutions_for(memo.category_slug)))
             return
         in_front = state.department_id == self.org.front.id
+        if not memo.journey and self.sits_off_shift(user.pk):
+            return  # left for tomorrow: the clock runs out while they are off shift
         roll = rng.random()
         if roll < 0.07 and not memo.referred:
             self.refer(ticket_id, state, memo, user)
@@ -226,6 +233,10 @@ class Behaviour(Journeys):
             self.arrive(ticket_id, state.tier_id)
         elif roll < 0.20 and not seat.is_top:
             pass  # sits on it: the clock will move it
+        elif roll < 0.20 + PAUSES and not memo.journey:
+            self.pause(ticket_id, user)
+            if not memo.paused:
+                self.push(self.later(self.work_delay(seat) / 2), "work", ticket_id, user.pk)
         elif roll < (0.38 if in_front else 0.28) and not seat.is_top:
             self.pass_up(ticket_id, user, rng.choice(texts.PASS_NOTES))
         else:
@@ -323,7 +334,7 @@ class Behaviour(Journeys):
 
     def on_late_release(self, ticket_id: int, user_id: int) -> None:
         state = self.read(ticket_id)
-        if state is None or not state.is_open or state.owner_id != user_id:
+        if state is None or not state.is_open or state.owner_id != user_id or self.memos[ticket_id].paused:
             return
         self.release(ticket_id, self.org.users[user_id], self.rng.choice(texts.LATE_RELEASE_NOTES))
         self.counts["late_releases"] += 1
@@ -363,6 +374,7 @@ class Behaviour(Journeys):
         rows = list(
             Ticket.objects.filter(
                 Q(status=Status.OPEN, department_id=self.org.front.id, owner__isnull=False),
+                paused_at__isnull=True,
                 pk__gte=self.first_ticket_id,
             )
             .exclude(owner_id=manager.pk)

@@ -240,3 +240,32 @@ def choose_cast(organisation: Organisation, rng: random.Random) -> Cast:
             MANAGER: organisation.managers[0],
         }
     )
+
+
+SHIFT_CALENDAR = "Simulated day shift"
+SHIFT_WORKERS = {1: 2, 2: 1}  # front-line tier level -> how many ordinary agents work shifts
+
+
+def give_shifts(organisation: Organisation, cast: Cast, rng: random.Random, zone_name: str) -> set[int]:
+    """Give a few ordinary front-line agents shifts of their own (weekdays 08:00-16:00 in the
+    organisation's zone), so that some time-outs run out while they are off shift.
+
+    Returns their user ids. Leads and habit players keep the department's hours.
+    """
+    from departments.models import Calendar
+
+    calendar, _created = Calendar.objects.get_or_create(
+        name=SHIFT_CALENDAR,
+        defaults={
+            "time_zone": zone_name,
+            **{day: "08:00-16:00" for day in ("monday", "tuesday", "wednesday", "thursday", "friday")},
+        },
+    )
+    chosen: set[int] = set()
+    for seat in organisation.front.tiers:
+        ordinary = [u for u in seat.members if u not in seat.leads and cast.habit_of(u) is None]
+        chosen.update(rng.sample(ordinary, min(SHIFT_WORKERS.get(seat.level, 0), max(len(ordinary) - 1, 0))))
+    Membership.objects.filter(
+        user_id__in=chosen, department=organisation.front.department
+    ).update(calendar=calendar)
+    return chosen

@@ -105,6 +105,8 @@ class Engine(Behaviour):
         self.scripted: set[int] = set()  # tickets on a scripted journey, kept from the manager
         self.deadlines = Deadlines()
         self.referral_deadlines = Deadlines()
+        self.pause_limits = Deadlines()  # when the pauses waiting on nobody end by themselves
+        self.shift_workers: set[int] = set()  # people with shifts of their own (cast.give_shifts)
         self._heap: list[tuple] = []
         self._seq = 0
         self.first_ticket_id = (
@@ -122,6 +124,8 @@ class Engine(Behaviour):
             "claim": self.on_claim,
             "assign": self.on_assign,
             "late_release": self.on_late_release,
+            "pause": self.on_pause,
+            "pause_end": self.on_pause_end,
             "referral_claim": self.on_referral_claim,
             "referral_answer": self.on_referral_answer,
             "survey": self.on_survey,
@@ -202,6 +206,7 @@ class Engine(Behaviour):
         self.push(calls.local_day_start(following, self.zone), "day", following)
 
     def on_sweep(self) -> None:
+        self.expire_pauses()
         if self.deadlines.any_due(self.now):
             result = escalate_overdue(now=self.now, keep_ids=True)
             self.counts["escalations"] += result.escalated

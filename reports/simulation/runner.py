@@ -20,6 +20,7 @@ from reports.simulation.cast import (
     PING_PONG,
     TIMEOUT_SITTER,
     choose_cast,
+    give_shifts,
     read_organisation,
     staff,
 )
@@ -86,9 +87,11 @@ def simulate(
         added = staff(start)
         organisation = read_organisation(added)
         cast = choose_cast(organisation, rng)
+        shift_workers = give_shifts(organisation, cast, rng, zone.key)
         engine = Engine(
             organisation, cast, rng, start=start, end=end, zone=zone, calls_per_day=calls_per_day
         )
+        engine.shift_workers = shift_workers
         span = max((end - start).total_seconds() / 86400, 0)
         with tqdm(
             total=round(span, 2),
@@ -119,7 +122,7 @@ SUMMARY_KEYS = [
     "referrals_flagged_overdue", "surveys_sent", "survey_answers", "late_survey_answers",
     "timed_out_twice", "passed_twice", "dumper_quick_passes", "timeout_sitter_time_outs",
     "ping_pong_transfers", "ping_pong_sent_back", "manager_resolutions", "manager_passes",
-    "moves_refused",
+    "moves_refused", "pauses", "customer_answers", "pauses_expired",
 ]  # fmt: skip
 
 

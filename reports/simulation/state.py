@@ -38,6 +38,7 @@ class Memo:
     referred: bool = False
     easy: bool = False  # the next tier solves it in minutes: a bounce for the passer
     late_receipt: bool = False  # claimed in the last hour after a late release
+    paused: bool = False  # waiting on the customer: its clock is stopped
 
 
 @dataclass(frozen=True)

@@ -189,3 +189,14 @@ def subjects_for(slug: str | None) -> list[str]:
 
 def resolutions_for(slug: str | None) -> list[str]:
     return RESOLUTIONS.get(slug or "", GENERIC_RESOLUTIONS)
+PAUSE_REASONS = [
+    "Asked the customer for the order number.",
+    "Waiting for a photo of the damaged parcel.",
+    "Asked which address the delivery should go to.",
+    "Waiting for the customer to confirm the invoice details.",
+]
+CUSTOMER_ANSWERS = [
+    "The customer sent the order number.",
+    "Photo received from the customer.",
+    "The customer confirmed the address.",
+]

@@ -136,3 +136,15 @@ def test_a_field_error_of_the_api_is_translated_under_its_field_name(org):
     assert "subject" in str(body)
     english = client_for(org.ana).post("/api/v1/tickets/", {"subject": "", "customer": 1}, format="json")
     assert str(body) != str(english.json())
+
+
+def test_preferences_refuse_a_time_zone_that_does_not_exist(org, client):
+    client.force_login(org.ana)
+    refused = client.post("/preferences/", {"weekly_digest": "on", "language": "", "time_zone": "Mars/Olympus"})
+    assert refused.status_code == 400
+    assert "time zone" in refused.content.decode().lower() or "Mars/Olympus" in refused.content.decode()
+    assert not StaffPreferences.objects.filter(user=org.ana).exists()
+
+    client.post("/preferences/", {"weekly_digest": "on", "language": "", "time_zone": "Asia/Kolkata"})
+    assert StaffPreferences.objects.get(user=org.ana).time_zone == "Asia/Kolkata"
+    assert client.session["tierdesk_time_zone"] == "Asia/Kolkata"

@@ -88,9 +88,8 @@ def test_tier_times_are_read_in_django_and_iso_formats(org, given, stored):
     assert Tier.objects.get(pk=org.t2.pk).resolve_within == stored
 
 
-def test_a_new_tier_time_applies_only_to_tickets_entering_afterwards_and_writes_no_handoff(org):
+def test_a_new_tier_time_applies_to_open_tickets_at_the_tier_and_writes_no_handoff(org):
     already_there = open_ticket(org.ana)
-    due_before = already_there.due_at
     handoffs_before = Handoff.objects.count()
 
     response = client_for(org.andrei).patch(
@@ -100,7 +99,7 @@ def test_a_new_tier_time_applies_only_to_tickets_entering_afterwards_and_writes_
 
     assert response.status_code == 200
     already_there.refresh_from_db()
-    assert already_there.due_at == due_before
+    assert already_there.due_at == already_there.tier_entered_at + timedelta(hours=2)
     assert arriving.due_at == arriving.tier_entered_at + timedelta(hours=2)
     assert Handoff.objects.count() == handoffs_before + 1  # only the new ticket's "opened"
 

@@ -5,9 +5,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from departments.models import Bulletin, CustomerLinkTemplate, KeyContact
+from departments.models import Bulletin, CustomerLinkTemplate, KeyContact, Membership
 from departments.queries import bulletins_for_category, current_bulletins, directory, on_duty
-from tests.factories import CategoryFactory
+from tests.factories import CategoryFactory, office_hours
 
 pytestmark = pytest.mark.django_db
 BUCHAREST = ZoneInfo("Europe/Bucharest")
@@ -116,3 +116,18 @@ def test_customer_link_templates_fill_in_the_external_reference(org):
     for bad in ("https://orders.example.com/customers", "javascript:alert(1)//{external_id}"):
         with pytest.raises(ValidationError):
             CustomerLinkTemplate(department=org.sales, label="Bad", url_template=bad).full_clean()
+
+
+def test_a_contact_with_shifts_of_their_own_is_on_duty_by_those_shifts(org):
+    Membership.objects.filter(user=org.elena).update(calendar=office_hours("Elena's shifts", "Europe/Bucharest"))
+    # Her contact card says weekends, but her shifts are Monday to Friday office hours.
+    card = KeyContact.objects.create(department=org.sales, name="Elena", role="Lead", user=org.elena, duty_days="67")
+    other = KeyContact.objects.create(department=org.sales, name="Dan", role="Desk", duty_days="67")
+
+    monday = datetime(2026, 11, 23, 9, 0, tzinfo=BUCHAREST)
+    lunch = datetime(2026, 11, 23, 12, 30, tzinfo=BUCHAREST)
+    saturday = datetime(2026, 11, 28, 12, 0, tzinfo=BUCHAREST)
+
+    assert on_duty([card, other], monday) == [card]
+    assert on_duty([card, other], lunch) == []
+    assert on_duty([card, other], saturday) == [other]

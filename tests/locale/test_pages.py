@@ -18,11 +18,18 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from departments import actions as department_actions
-from departments.models import BulletinKind, Category, Membership, StaffPreferences
+from departments.models import (
+    BulletinKind,
+    Calendar,
+    Category,
+    Department,
+    Membership,
+    StaffPreferences,
+)
 from escalation.sweep import escalate_overdue
 from outbox.models import OutboundEmail
 from referrals import actions as referral_actions
-from tests.factories import CustomerFactory, build_organisation
+from tests.factories import CustomerFactory, build_organisation, office_hours
 from tests.locale.catalogues import TRANSLATED, catalogue, translations
 from tickets import actions
 
@@ -105,12 +112,16 @@ def desk(db, language):
             phone="+40 21 300 0101", hours="Mon–Fri 9–17",
         )
     escalate_overdue(now=now)
+    # Sales works office hours (its countdowns say working time); Ravi waits on a customer.
+    Department.objects.filter(pk=org.sales.pk).update(calendar=office_hours())
+    waiting = actions.do_open_ticket(by=org.ravi, customer=customer, subject="Photo of the label")
+    actions.do_pause_ticket(waiting, by=org.ravi, reason="A photo of the label on the box")
     actions.do_claim_ticket(ticket, by=org.priya)
     open_referral = referral_actions.do_refer_ticket(
         ticket, by=org.priya, department=org.sales, question="Can we offer the X210 at the X200's price?"
     )
     survey = SURVEY_LINK.search(OutboundEmail.objects.get(kind="survey").body).group(0)
-    return {"org": org, "ticket": ticket, "late": late, "done": done, "customer": customer,
+    return {"org": org, "ticket": ticket, "late": late, "done": done, "customer": customer, "waiting": waiting,
             "referral": open_referral, "survey": survey}
 
 
@@ -128,11 +139,12 @@ def typed_by_people(desk) -> list[str]:
     # Charts label a tier by the first 12 characters of its department's name.
     typed += [d.name[:12] for d in Department.objects.all()]
     typed += [c.name for c in Category.objects.all()]
+    typed += list(Calendar.objects.values_list("name", flat=True))
     typed += [line for c in Category.objects.all() for line in c.intake_checklist.splitlines()]
     for customer in Customer.objects.all():
         typed += [customer.name, customer.email, customer.phone]
     for ticket in Ticket.objects.all():
-        typed += [ticket.subject, ticket.description, ticket.resolution]
+        typed += [ticket.subject, ticket.description, ticket.resolution, ticket.pause_reason]
     typed += [n.body for n in Note.objects.all()]
     for r in Referral.objects.all():
         typed += [r.question, r.answer]
@@ -162,6 +174,8 @@ def pages(desk) -> list[tuple[str, object, str]]:
         ("agent", org.ana, "/bulletins/"),
         ("agent", org.ana, "/preferences/"),
         ("agent", org.ana, "/referrals/"),
+        ("agent", org.ravi, "/"),
+        ("agent", org.ravi, f"/tickets/{desk['waiting'].reference}/"),
         ("owner", org.priya, f"/tickets/{ticket.reference}/"),
         ("owner", org.marko, "/"),
         ("lead", org.ioana, "/"),

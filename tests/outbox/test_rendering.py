@@ -70,6 +70,11 @@ CONTEXTS = {
     "referral_asked": {"referral": REFERRAL, "ticket": TICKET, "actor": ANA, "url": URL},
     "referral_answered": {"referral": REFERRAL, "ticket": TICKET, "actor": ANA, "url": URL},
     "referral_overdue": {"questions": [{"url": URL, "question": REFERRAL.question}]},
+    "pause_expired": {"ticket": TICKET, "owner": ANA, "reason": TRICKY, "paused_at": AT, "days": 5, "url": URL},
+    "off_shift_time_out": {
+        "ticket": TICKET, "person": ANA, "tier": SimpleNamespace(name="Front line"), "ran_out_at": AT,
+        "breached": False, "url": URL,
+    },
 }
 
 

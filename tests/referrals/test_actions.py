@@ -1,9 +1,11 @@
 """Referrals: asking another department without giving the ticket away."""
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import connections
 from django.utils import timezone
 
@@ -17,7 +19,7 @@ from referrals.actions import (
     do_refer_ticket,
 )
 from referrals.models import Referral
-from tests.factories import MembershipFactory, TierFactory, UserFactory, open_ticket
+from tests.factories import MembershipFactory, TierFactory, UserFactory, office_hours, open_ticket
 from tickets import actions
 from tickets.errors import AlreadyClaimed, TicketResolved
 
@@ -224,3 +226,20 @@ def test_eight_members_claiming_one_question_at_once_give_one_winner(org, order_
         assert all(o.startswith("Already claimed by Desk") for o in outcomes if o != "won")
         referral.refresh_from_db()
         assert referral.claimed_by in members
+
+
+def test_a_question_counts_the_answering_department_s_working_time(org, order_intake):
+    department, _vikram, _olga = order_intake
+    bucharest = ZoneInfo("Europe/Bucharest")
+    department.calendar = office_hours("Order desk", "Europe/Bucharest", **{
+        day: "08:00-20:00" for day in ("monday", "tuesday", "wednesday", "thursday", "friday")
+    })
+    department.referral_response_within = timedelta(hours=4)
+    department.save()
+    asked_at = datetime(2026, 12, 1, 21, 17, tzinfo=bucharest)  # a Tuesday evening
+    with time_machine.travel(asked_at, tick=False):
+        ticket = open_ticket(org.ana)
+        referral = do_refer_ticket(ticket, by=org.ana, department=department, question="Stock of X200?")
+
+    # Not 01:17: the department opens at 08:00, so four working hours end at 12:00.
+    assert referral.due_at == datetime(2026, 12, 2, 12, 0, tzinfo=bucharest)

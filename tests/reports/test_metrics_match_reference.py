@@ -43,6 +43,7 @@ def normalised(report: MonthlyReport) -> dict:
             (p.user_id, p.tier_id): {
                 **{name: getattr(p, name) for name in PERSON_COUNTS},
                 "median_held": p.median_held_seconds,
+                "paused_seconds": p.paused_seconds,
                 "satisfied": p.satisfied,
                 "held_satisfied": p.held_satisfied,
                 "flagged": p.flagged,
@@ -120,6 +121,9 @@ def test_october_over_the_clock_change_matches_the_replayed_ledger(october):
     report = monthly_report(OCTOBER, live=True)  # everything recorded, also after the close
     expected = reference.compute(ledger, OCTOBER, rules=rules)
     assert_same(normalised(report), expected)
+    # The new figures are compared on real numbers, not on zeros.
+    for figure in ("pauses", "paused_hours", "late_pauses", "pauses_past_limit", "off_shift_timeouts"):
+        assert any(row[figure] for key, row in expected["people"].items() if key != "_sets"), figure
     # Each count's drill-down lists exactly the tickets the replay says are behind it.
     actual_sets = drill_sets(report)
     for key, tickets in expected["sets"].items():
@@ -157,8 +161,19 @@ def test_the_simulated_month_has_every_habit_the_report_must_see(october):
         "returned_transfers",
         "bounces",
         "held_responses",
+        # Waiting on the customer and shifts (the simulation plays them too).
+        "pauses",
+        "paused_hours",
+        "paused_seconds",
+        "late_pauses",
+        "pauses_past_limit",
+        "off_shift_timeouts",
     ):
         assert any(getattr(p, figure) for p in report.people), figure
+    # Pauses ended every way: by the customer's answer, by their owner and at the limit.
+    summary = october.result.summary
+    assert summary["customer_answers"] and summary["pauses_expired"]
+    assert summary["pauses"] > summary["customer_answers"] + summary["pauses_expired"]
     cast = october.result.cast
 
     def rows_of(habit):

@@ -228,3 +228,35 @@ def test_with_snapshots_off_every_request_computes_and_stores_nothing(client, oc
     with time_machine.travel(TAKEN, tick=False):
         assert page(client, october.andrei).context["report"].flow.organisation.opened == 6
     assert not ReportSnapshot.objects.exists()
+
+
+def test_the_pause_and_off_shift_figures_are_read_from_the_snapshot_too(client, october):
+    from departments.models import Membership
+    from escalation.sweep import escalate_overdue
+    from tests.factories import office_hours
+
+    start = datetime(2026, 10, 12, 8, tzinfo=UTC)
+    Membership.objects.filter(user=october.ana, department=october.cs).update(calendar=office_hours())
+    waiting, late = open_ticket(october.ana, now=start), open_ticket(october.ana, now=start)
+    actions.do_pause_ticket(waiting, by=october.ana, reason="Asked for the receipt.", now=start + timedelta(hours=1))
+    actions.do_pause_ticket(late, by=october.ana, reason="Asked for a photo.", now=start + timedelta(hours=17))
+    actions.do_resume_ticket(late, by=october.ana, now=start + timedelta(hours=18))
+    escalate_overdue(now=start + timedelta(hours=21))  # ``late`` ran out at 06:00 in Zagreb
+    with time_machine.travel(TAKEN, tick=False):
+        first = page(client, october.andrei).context["report"]
+    actions.do_resume_ticket(waiting, by=october.ana, now=TAKEN + timedelta(minutes=1))
+    with time_machine.travel(TAKEN + timedelta(minutes=2), tick=False):
+        second = page(client, october.andrei)
+    ana = next(p for p in second.context["report"].people if p.user_id == october.ana.pk)
+    assert (ana.pauses, ana.late_pauses, ana.paused_hours, ana.paused_seconds) == (2, 1, 1, 3600)
+    assert ana.off_shift_timeouts == 1 and ana.timeouts == 0
+    assert figures_of(second.context["report"]) == figures_of(first)
+    walked = 0
+    with time_machine.travel(TAKEN + timedelta(minutes=3), tick=False):
+        for url, count in linked_numbers(second.content.decode()):
+            if any(f"figure={name}" in url for name in ("pauses", "paused_hours", "late_pauses", "off_shift")):
+                drill = client.get(url)
+                assert drill.status_code == 200, url
+                assert drill.context["page"].paginator.count == count, url
+                walked += 1
+    assert walked >= 4

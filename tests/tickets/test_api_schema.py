@@ -38,6 +38,10 @@ def test_the_schema_is_served_as_json_and_documents_the_error_answers():
         "/api/v1/tickets/{reference}/notes/",
         "/api/v1/departments/",
         "/api/v1/departments/{slug}/tiers/{level}/",
+        "/api/v1/departments/{slug}/",
+        "/api/v1/calendars/",
+        "/api/v1/calendars/{calendar_id}/",
+        "/api/v1/calendars/{calendar_id}/holidays/",
     }
     assert expected <= set(paths)
     for move in ("claim", "release", "assign", "pass", "transfer", "resolve"):
@@ -45,7 +49,7 @@ def test_the_schema_is_served_as_json_and_documents_the_error_answers():
         assert {"200", "400", "401", "403", "404", "409"} <= set(responses), move
     tier = paths["/api/v1/departments/{slug}/tiers/{level}/"]["patch"]
     assert {"200", "400", "401", "403", "404"} <= set(tier["responses"])
-    assert "entering the tier afterwards" in tier["description"]
+    assert "open tickets already at the tier" in tier["description"]
     assert "tokenAuth" in schema["components"]["securitySchemes"]
 
 

@@ -248,3 +248,39 @@ def test_verify_against_the_seal_notices_a_removed_last_entry_the_chain_alone_ca
     status, output = verify("--against-seal")
     assert status == 1  # ... but the heads no longer hash to the seal
     assert "does not match" in output and "2 tickets" not in output
+
+
+def test_the_working_time_facts_are_chained_only_when_set(org):
+    """off_shift and working_hours were added after the chain began: an entry without them
+    hashes exactly as before, and with them differently, in Python and in PostgreSQL alike."""
+    from departments.models import Department, Membership
+    from tests.factories import office_hours
+
+    calendar = office_hours()
+    Department.objects.filter(pk=org.cs.pk).update(calendar=calendar)
+    Membership.objects.filter(user=org.ana, department=org.cs).update(calendar=office_hours("Ana's shifts"))
+    ticket = open_ticket(org.ana, now=T0)
+    escalate_overdue(now=Ticket.objects.get(pk=ticket.pk).due_at + timedelta(hours=12))
+    rows = entries(ticket)
+    assert rows[0]["working_hours"] and rows[-1]["working_hours"] and rows[-1]["off_shift"] is not None
+    for row in rows:
+        without = {k: v for k, v in row.items() if k not in ("off_shift", "working_hours")}
+        previous = None if row is rows[0] else rows[rows.index(row) - 1]["chain_hash"]
+        assert ledger.chain_hash(row, previous) == row["chain_hash"]
+        assert ledger.chain_hash(without, previous) != row["chain_hash"]
+    expression = ledger.chain_hash_sql(
+        {name: f"h.{name}" for name in ledger.CHAIN_FIELD_NAMES},
+        "(SELECT p.chain_hash FROM tickets_handoff p WHERE p.ticket_id = h.ticket_id AND p.id < h.id"
+        " ORDER BY p.id DESC LIMIT 1)",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT h.chain_hash, {expression} FROM tickets_handoff h WHERE h.ticket_id = %s", [ticket.pk])
+        assert all(stored == computed for stored, computed in cursor.fetchall())
+
+
+def test_an_entry_without_the_new_fields_hashes_as_it_always_did():
+    entry = {name: None for name, _form in ledger.CHAIN_FIELDS} | {"ticket_id": 1, "kind": "opened"}
+    before = ledger.chain_hash(entry, None)
+    assert ledger.chain_hash({**entry, "off_shift": None, "working_hours": None}, None) == before
+    assert ledger.chain_hash({**entry, "off_shift": False}, None) != before
+    assert ledger.chain_hash({**entry, "off_shift": False}, None) != ledger.chain_hash({**entry, "off_shift": True}, None)

@@ -9,8 +9,8 @@ below, which are the rules in words. Then, for each cell:
     who cannot sign in at all;
 (c) the action succeeds when it is true and raises NotAllowed otherwise.
 
-Each move is tried on a ticket whose state offers it (an unowned ticket for claim, an owned
-one for the rest). A move the state does not offer is a 409, not a refusal: the one such
+Each move is tried on a ticket whose state offers it (an unowned ticket for claim, a paused
+one for resume, an owned one for the rest). A move the state does not offer is a 409, not a refusal: the one such
 cell here is answering a question a colleague took (``C`` in the referral table).
 """
 
@@ -75,6 +75,9 @@ TICKET_MATRIX = {
     # Any reader adds what they know; the predicate holds for sales too, whom the
     # visibility rule stops first (404).
     "note": (Y, Y, Y, Y, Y, Y, N),
+    # Waiting on the customer is ruled like resolving: the owner and managers.
+    "pause": (Y, N, N, N, N, Y, N),
+    "resume": (Y, N, N, N, N, Y, N),
 }
 TICKET_API = {  # move: (URL segment, body, status on success)
     "claim": ("claim", {}, 200),
@@ -84,6 +87,8 @@ TICKET_API = {  # move: (URL segment, body, status on success)
     "transfer": ("transfer", {"department": "sales", "note": "A refund."}, 200),
     "resolve": ("resolve", {"resolution": "Replaced the part."}, 200),
     "note": ("notes", {"body": "Called back.", "internal": True}, 201),
+    "pause": ("pause", {"reason": "Asked for the invoice number."}, 200),
+    "resume": ("resume", {"note": ""}, 200),
 }
 TICKET_ACTIONS = {
     "claim": lambda ticket, user, org: actions.do_claim_ticket(ticket, by=user),
@@ -95,6 +100,8 @@ TICKET_ACTIONS = {
     ),
     "resolve": lambda ticket, user, org: actions.do_resolve_ticket(ticket, by=user, resolution="Done."),
     "note": lambda ticket, user, org: actions.do_add_note(ticket, by=user, body="Called back."),
+    "pause": lambda ticket, user, org: actions.do_pause_ticket(ticket, by=user, reason="Asked for the invoice."),
+    "resume": lambda ticket, user, org: actions.do_resume_ticket(ticket, by=user),
 }
 
 
@@ -111,6 +118,10 @@ def ticket_offering(org, move: str):
     if move == "claim":
         # A manager logs the call: nobody at the front line owns it, it waits in the queue.
         return open_ticket(org.andrei)
+    if move == "resume":
+        # Ana waits on the customer.
+        ticket = open_ticket(org.ana)
+        return actions.do_pause_ticket(ticket, by=org.ana, reason="Asked for the invoice number.")
     return open_ticket(org.ana)
 
 

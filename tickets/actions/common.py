@@ -11,8 +11,9 @@ from django.utils.translation import ngettext
 from core.errors import InvalidInput
 from departments.deadlines import due_at as deadline
 from departments.models import Tier
-from tickets import ledger
-from tickets.errors import TicketResolved
+from departments.queries import working_hours_of
+from tickets import ledger, shifts
+from tickets.errors import TicketPaused, TicketResolved
 from tickets.models import (
     NOT_A_CHANGE_OF_HANDS,
     Handoff,
@@ -64,23 +65,37 @@ JOURNEY_FIELDS = ["last_handoff_at", "handoff_count", "tiers_visited", "owned_si
 
 
 
+# What may happen to a ticket while it waits on the customer: nothing moves it but its end.
+MOVES_WHILE_PAUSED = frozenset({"note", "resume"})
+
+
+def require_not_paused(ticket: Ticket) -> None:
+    if ticket.paused_at is not None:
+        raise TicketPaused()
+
+
 def lock_for_move(ticket: Ticket | int, move: str, by: User) -> Ticket:
-    """Lock the ticket and check again, under the lock, that it is open and that ``by``
-    has the right to ``move`` (``tickets.rules``): what every person's move starts with."""
+    """Lock the ticket and check again, under the lock, that it is open, that ``by`` has
+    the right to ``move`` (``tickets.rules``) and, but for a note or a resumption, that it
+    is not waiting on the customer: what every person's move starts with."""
     locked = lock_ticket(ticket)
     require_open(locked)
     require_right(move, by, locked)
+    if move not in MOVES_WHILE_PAUSED:
+        require_not_paused(locked)
     return locked
 
 
 def _save_and_record(
     ticket: Ticket, fields: list[str], kind: str, actor: User | None, at: datetime, *,
-    before: dict[str, Any], note: str = "",
+    before: dict[str, Any], note: str = "", facts: dict[str, Any] | None = None,
 ) -> Handoff:
     """Save the changed ``fields`` of a locked ticket with its journey, and write the handoff."""
     since_previous = _advance_journey(ticket, kind, at, before)
     ticket.save(update_fields=[*fields, *JOURNEY_FIELDS])
-    return _record(ticket, kind, actor, at, before=before, note=note, since_previous=since_previous)
+    return _record(
+        ticket, kind, actor, at, before=before, note=note, since_previous=since_previous, facts=facts
+    )
 
 
 def _advance_journey(ticket: Ticket, kind: str, at: datetime, before: dict[str, Any]) -> timedelta | None:
@@ -107,12 +122,13 @@ def _advance_journey(ticket: Ticket, kind: str, at: datetime, before: dict[str, 
 
 def _record(
     ticket: Ticket, kind: str, actor: User | None, at: datetime, *, before: dict[str, Any], note: str = "",
-    since_previous: timedelta | None = None,
+    since_previous: timedelta | None = None, facts: dict[str, Any] | None = None,
 ) -> Handoff:
     """Write the handoff of a change already made to ``ticket``; ``before`` is ``_state`` from before it.
 
     The clock facts (``tier_time``, ``due_at``) are those of the tier the ticket was at before
-    the move; an opening has no before, so they are those of the clock it starts.
+    the move; an opening has no before, so they are those of the clock it starts. ``facts``
+    are a pause's own (``time_left``, ``paused_for``: ``ledger.OPTIONAL_CHAIN_FIELDS``).
     """
     previous_owner_since = before.get("owned_since")
     entry = {
@@ -137,6 +153,12 @@ def _record(
             else None
         ),
         "charged_to_id": None,
+        "time_left": None,
+        "paused_for": None,
+        "off_shift": None,
+        # The rule the clock it starts counts in (tickets.shifts; None: 24/7).
+        "working_hours": shifts.working_hours_in_force(ticket.department_id) if kind in shifts.CLOCK_STARTS else None,
+        **(facts or {}),
     }
     # The ticket's row is locked, so its latest entry cannot change under us: the chain is
     # per ticket and needs no global lock. An opening starts a chain.
@@ -171,7 +193,7 @@ def _enter_tier(ticket: Ticket, tier: Tier, now: datetime) -> None:
     ticket.tier = tier
     ticket.owner = None
     ticket.tier_entered_at = now
-    ticket.due_at = deadline(now, tier.resolve_within)
+    ticket.due_at = deadline(now, tier.resolve_within, working_hours_of(tier.department_id))
 
 
 # --- opening --------------------------------------------------------------------------

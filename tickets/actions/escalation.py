@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from departments.deadlines import due_at as deadline
 from departments.models import Tier
-from tickets import ledger, notifications, responsibility
+from tickets import ledger, notifications, responsibility, shifts
 from tickets.models import (
     Handoff,
     HandoffKind,
@@ -51,7 +51,9 @@ def do_escalate_batch(
 ) -> None:
     """Escalate or breach one locked batch of due tickets (``escalation.sweep`` selects and
     locks them, in the transaction it holds): one UPDATE per receiving tier, one INSERT of
-    their handoffs, the notifications queued."""
+    their handoffs, the notifications queued. Each handoff carries whom the time-out is
+    charged to, whether that person was off shift at the deadline and the department's
+    calendar in force (``tickets.shifts``), read once per batch."""
     records: list[SweepRecord] = []
     to_tier_ids: dict[int, list[int]] = {}
     breached: list[tuple[int, str]] = []
@@ -59,6 +61,8 @@ def do_escalate_batch(
     notes: dict[int, str] = {}
     # Before the UPDATE below: the release lookup reads the tickets' current tier entry.
     charged = _charge_time_outs(rows)
+    calendars = shifts.department_calendars({row[2] for row in rows})
+    off_shift = _off_shift(rows, charged, calendars)
     for ticket_id, tier_id, department_id, owner_id, due, subject, previous_at, owned_since in rows:
         target = above.get(tier_id)
         tier_time = tier_by_id[tier_id].resolve_within
@@ -76,6 +80,7 @@ def do_escalate_batch(
                 SweepRecord(
                     ticket_id, HandoffKind.BREACHED, owner_id, owner_id, tier_id, tier_id, department_id,
                     notes[tier_id], due, previous_at, owned_since, tier_time, charged[ticket_id],
+                    off_shift[ticket_id], calendars[department_id][1] if department_id in calendars else None,
                 )
             )
         else:
@@ -85,13 +90,15 @@ def do_escalate_batch(
                 SweepRecord(
                     ticket_id, HandoffKind.ESCALATED, owner_id, None, tier_id, target.pk, department_id,
                     notes[tier_id], due, previous_at, owned_since, tier_time, charged[ticket_id],
+                    off_shift[ticket_id], calendars[department_id][1] if department_id in calendars else None,
                 )
             )
+    working = {department_id: hours for department_id, (hours, _text) in calendars.items()}
     for target_id, ids in to_tier_ids.items():
         target = tier_by_id[target_id]
         Ticket.objects.filter(pk__in=ids).update(
             tier_id=target_id, owner=None, owned_since=None,
-            tier_entered_at=now, due_at=deadline(now, target.resolve_within),
+            tier_entered_at=now, due_at=deadline(now, target.resolve_within, working.get(target.department_id)),
             # The journey, in the same statement: an escalation is a change of hands, and
             # adds a tier visited unless an earlier entry of the ticket entered that tier.
             last_handoff_at=now,
@@ -156,6 +163,30 @@ def _charge_time_outs(rows: Sequence[DueRow]) -> dict[int, int | None]:
     }
 
 
+def _off_shift(
+    rows: Sequence[DueRow], charged: Mapping[int, int | None], calendars: Mapping[int, tuple[Any, str]]
+) -> dict[int, bool | None]:
+    """{ticket id: whether the person its time-out is charged to was off shift at the deadline}.
+
+    None for an unowned time-out. The charged people's own shifts are read in one query
+    (one more for their holidays), for the whole batch (``tickets.shifts``).
+    """
+    personal = shifts.personal_shifts(
+        {(person, row[2]) for row in rows if (person := charged[row[0]]) is not None}
+    )
+    result: dict[int, bool | None] = {}
+    for ticket_id, _t, department_id, _o, due, _s, _p, _os in rows:
+        person = charged[ticket_id]
+        if person is None:
+            result[ticket_id] = None
+            continue
+        hours = personal.get((person, department_id))
+        if hours is None and department_id in calendars:
+            hours = calendars[department_id][0]
+        result[ticket_id] = shifts.was_off_shift(due, hours)
+    return result
+
+
 class SweepRecord(NamedTuple):
     """One handoff the sweep writes. The sweep never changes a ticket's department."""
 
@@ -175,6 +206,8 @@ class SweepRecord(NamedTuple):
     owned_since: datetime | None = None
     tier_time: timedelta | None = None  # the resolve_within of from_tier, read by this sweep
     charged_to_id: int | None = None  # tickets.responsibility.charge_time_out
+    off_shift: bool | None = None  # the charged person's shifts at ``due`` (tickets.shifts)
+    working_hours: str | None = None  # the department's calendar in force (None: 24/7)
 
 
 def _sweep_entry(r: SweepRecord, now: datetime) -> dict[str, Any]:
@@ -188,7 +221,7 @@ def _sweep_entry(r: SweepRecord, now: datetime) -> dict[str, Any]:
         "since_previous": now - r.previous_at if r.previous_at else None,
         "tier_time": r.tier_time, "due_at": r.due,
         "held_for": now - r.owned_since if r.from_owner_id is not None and r.owned_since else None,
-        "charged_to_id": r.charged_to_id,
+        "charged_to_id": r.charged_to_id, "off_shift": r.off_shift, "working_hours": r.working_hours,
     }
 
 
@@ -219,10 +252,13 @@ _SWEEP_COLUMNS = {
     "note": "r.note", "sweep_lateness": "%(now)s::timestamptz - r.due",
     "since_previous": "%(now)s::timestamptz - r.previous_at", "tier_time": "r.tier_time", "due_at": "r.due",
     "held_for": "CASE WHEN r.from_owner IS NOT NULL THEN %(now)s::timestamptz - r.owned_since END",
-    "charged_to_id": "r.charged_to",
+    "charged_to_id": "r.charged_to", "off_shift": "r.off_shift", "working_hours": "r.working_hours",
 }
+# The fields the sweep writes besides CHAIN_FIELDS (never a pause's: left NULL).
+_SWEEP_OPTIONAL = ("off_shift", "working_hours")
 _SWEEP_CHAIN_SQL = ledger.chain_hash_sql(
-    {name: f"c.{name}" for name in ledger.CHAIN_FIELD_NAMES},
+    # The sweep never writes a pause's fields (ledger.OPTIONAL_CHAIN_FIELDS): left NULL.
+    {name: f"c.{name}" for name in (*(n for n, _form in ledger.CHAIN_FIELDS), *_SWEEP_OPTIONAL)},
     # The ticket's latest entry (locked by the sweep): one probe of the ticket index per row.
     "(SELECT h.chain_hash FROM tickets_handoff h WHERE h.ticket_id = c.ticket_id ORDER BY h.id DESC LIMIT 1)",
 )
@@ -242,11 +278,11 @@ def _insert_sweep_handoffs_postgresql(records: Sequence[tuple[Any, ...]], now: d
         return
     columns = list(zip(*(SweepRecord(*record) for record in records), strict=True))
     table = connection.ops.quote_name(Handoff._meta.db_table)
-    names = ", ".join(ledger.CHAIN_FIELD_NAMES)
+    names = ", ".join((*(name for name, _form in ledger.CHAIN_FIELDS), *_SWEEP_OPTIONAL))
     computed = ", ".join(f"{expr} AS {name}" for name, expr in _SWEEP_COLUMNS.items())
     arrays = dict(zip(
         ("ticket_id", "kind", "from_owner", "to_owner", "from_tier", "to_tier", "department", "note", "due",
-         "previous_at", "owned_since", "tier_time", "charged_to"),
+         "previous_at", "owned_since", "tier_time", "charged_to", "off_shift", "working_hours"),
         (list(column) for column in columns),
         strict=True,
     ))
@@ -261,9 +297,10 @@ def _insert_sweep_handoffs_postgresql(records: Sequence[tuple[Any, ...]], now: d
                             %(to_owner)s::bigint[], %(from_tier)s::bigint[], %(to_tier)s::bigint[],
                             %(department)s::bigint[], %(note)s::text[], %(due)s::timestamptz[],
                             %(previous_at)s::timestamptz[], %(owned_since)s::timestamptz[],
-                            %(tier_time)s::interval[], %(charged_to)s::bigint[])
+                            %(tier_time)s::interval[], %(charged_to)s::bigint[], %(off_shift)s::boolean[],
+                            %(working_hours)s::text[])
                      AS r(ticket_id, kind, from_owner, to_owner, from_tier, to_tier, department, note, due,
-                          previous_at, owned_since, tier_time, charged_to)
+                          previous_at, owned_since, tier_time, charged_to, off_shift, working_hours)
             ) AS c
             """,
             {"now": now, **arrays},

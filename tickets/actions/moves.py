@@ -13,7 +13,13 @@ from core.display import person
 from core.errors import Conflict, InvalidInput, NotAllowed
 from departments.deadlines import due_at as deadline
 from departments.models import Department
-from departments.queries import first_tier, front_line_department, membership_at, next_tier
+from departments.queries import (
+    first_tier,
+    front_line_department,
+    membership_at,
+    next_tier,
+    working_hours_of,
+)
 from departments.roles import is_manager
 from tickets import notifications
 from tickets.actions.common import (
@@ -24,8 +30,10 @@ from tickets.actions.common import (
     clean_text,
     lock_for_move,
     lock_ticket,
+    require_not_paused,
     require_open,
 )
+from tickets.actions.pause import resume_on_answer
 from tickets.errors import AlreadyClaimed
 from tickets.models import (
     Category,
@@ -90,7 +98,7 @@ def do_open_ticket(
             opened_at=now,
             opened_by=by,
             tier_entered_at=now,
-            due_at=deadline(now, tier.resolve_within),
+            due_at=deadline(now, tier.resolve_within, working_hours_of(tier.department_id)),
             previous_ticket=previous_ticket,
             # The journey starts here: no change of hands yet, one tier, this entry.
             handoff_count=0,
@@ -135,6 +143,7 @@ def do_release_ticket(ticket: Ticket | int, *, by: User, note: str = "", now: da
         if ticket.owner_id is None:
             raise Conflict(_("Nobody owns this ticket."))
         require_right("release", by, ticket)
+        require_not_paused(ticket)
         before = _state(ticket)
         ticket.owner = None
         _save_and_record(ticket, ["owner"], HandoffKind.RELEASED, by, now, before=before, note=note)
@@ -263,12 +272,23 @@ def do_open_and_resolve_ticket(
         return do_resolve_ticket(ticket, by=by, resolution=resolution, on_first_call=True, now=now)
 
 
-def do_add_note(ticket: Ticket | int, *, by: User, body: str, internal: bool = True, now: datetime | None = None) -> Note:
-    """Add a note; notes never move the ticket or its clock."""
+def do_add_note(
+    ticket: Ticket | int, *, by: User, body: str, internal: bool = True, customer_answer: bool = False,
+    now: datetime | None = None,
+) -> Note:
+    """Add a note; notes never move the ticket or its clock, but for one: the customer's
+    answer to a ticket waiting on them restarts its clock, in the same transaction
+    (``tickets.actions.pause.resume_on_answer``). Elsewhere the flag only marks the note."""
     now = now or timezone.now()
     body = clean_text(body, "body", required=True)
     with transaction.atomic():
         ticket = lock_for_move(ticket, "note", by)
-        return Note.objects.create(ticket=ticket, author=by, body=body, internal=internal, created_at=now)
+        note = Note.objects.create(
+            ticket=ticket, author=by, body=body, internal=internal, is_customer_answer=customer_answer,
+            created_at=now,
+        )
+        if customer_answer and ticket.paused_at is not None:
+            resume_on_answer(ticket, by=by, now=now)
+        return note
 
 

@@ -220,4 +220,19 @@ class NoteInput(serializers.Serializer):
     internal = serializers.BooleanField(
         default=True, help_text=_("Internal notes are never shown to the customer.")
     )
+    customer_answer = serializers.BooleanField(
+        default=False,
+        help_text=_(
+            "The note is the customer's answer: on a ticket waiting on the customer it"
+            " restarts the clock."
+        ),
+    )
+
+
+class PauseInput(serializers.Serializer):
+    reason = _note(required=True, help_text=_("What we asked the customer for."))
+
+
+class ResumeInput(serializers.Serializer):
+    note = _note(required=False, help_text=_("Why the clock restarts (optional)."))
 

@@ -22,8 +22,10 @@ from tickets.api.inputs import (
     ClaimInput,
     NoteInput,
     PassUpInput,
+    PauseInput,
     ReleaseInput,
     ResolveInput,
+    ResumeInput,
     TransferInput,
     validated_unless_refused,
 )
@@ -135,11 +137,44 @@ class ResolveApi(APIView):
         return ticket_response(request, ticket)
 
 
+class PauseApi(APIView):
+    @_move_schema(
+        "tickets_pause",
+        "Wait on the customer: stop the tier's clock",
+        PauseInput,
+        e409="The ticket waits on the customer already (`paused`), its time has run out"
+        " (`already_due`), nobody owns it, or it is resolved.",
+        description="The owner or a manager, saying what was asked of the customer. The working"
+        " time left is kept; the sweep leaves the ticket alone until it resumes.",
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        data = _body(PauseInput, request, reference, "pause")
+        ticket = checks.check_pause_ticket(request.user, reference, reason=data["reason"])
+        return ticket_response(request, ticket)
+
+
+class ResumeApi(APIView):
+    @_move_schema(
+        "tickets_resume",
+        "Resume the tier's clock",
+        ResumeInput,
+        e409="The ticket is not waiting on the customer (`not_paused`), or it is resolved.",
+        description="The owner or a manager. The clock restarts with the working time that was"
+        " left when it stopped.",
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        data = _body(ResumeInput, request, reference, "resume")
+        ticket = checks.check_resume_ticket(request.user, reference, note=data["note"])
+        return ticket_response(request, ticket)
+
+
 class NotesApi(APIView):
     @extend_schema(
         operation_id="tickets_notes_create",
         summary="Add a note to the ticket",
-        description="Anyone who can read an open ticket. A note never moves the ticket or its clock.",
+        description="Anyone who can read an open ticket. A note never moves the ticket or its"
+        " clock, but the customer's answer (`customer_answer`) restarts the clock of a ticket"
+        " waiting on the customer.",
         parameters=[REFERENCE_PARAMETER],
         request=NoteInput,
         responses={
@@ -150,6 +185,7 @@ class NotesApi(APIView):
     def post(self, request: Request, reference: str) -> Response:
         data = _body(NoteInput, request, reference, "note")
         note = checks.check_add_note(
-            request.user, reference, body=data["body"], internal=data["internal"]
+            request.user, reference, body=data["body"], internal=data["internal"],
+            customer_answer=data["customer_answer"],
         )
         return Response(NoteOutput(note).data, status=status.HTTP_201_CREATED)

@@ -7,11 +7,14 @@ to open the next ticket for the same customer. Every field reads only what the q
 number of queries however long it is.
 """
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from departments.calendars import working_time_between
+from departments.queries import working_hours_by_department
 from tickets.models import Customer, Handoff, Note, Ticket, format_reference
 from tickets.rules import allowed_moves
 
@@ -78,7 +81,23 @@ class TicketOutput(serializers.ModelSerializer):
     )
     allowed_moves = serializers.SerializerMethodField(
         help_text=_(
-            "The moves you may make on the ticket now (claim, release, assign, pass, transfer, resolve, note)."
+            "The moves you may make on the ticket now (claim, release, assign, pass, transfer,"
+            " resolve, note, pause, resume)."
+        )
+    )
+    pause_time_left_seconds = serializers.SerializerMethodField(
+        help_text=_(
+            "While the ticket waits on the customer: the working time, in seconds, left at its"
+            " tier when the clock stopped. Null otherwise."
+        )
+    )
+
+    working_time_left_seconds = serializers.SerializerMethodField(
+        help_text=_(
+            "Seconds of working time left at the tier before the clock escalates the ticket,"
+            " counted in the department's working hours (24/7: the time until due_at). Negative"
+            " once overdue (then wall-clock); the pause's time left while it waits on the"
+            " customer; null once resolved."
         )
     )
 
@@ -107,9 +126,32 @@ class TicketOutput(serializers.ModelSerializer):
             "breached",
             "breached_at",
             "previous_ticket",
+            "paused_at",
+            "pause_reason",
+            "pause_time_left_seconds",
+            "working_time_left_seconds",
             "allowed_moves",
         ]
         read_only_fields = fields
+
+    def get_pause_time_left_seconds(self, ticket) -> float | None:
+        if ticket.pause_time_left is None:
+            return None
+        return ticket.pause_time_left.total_seconds()
+
+    def get_working_time_left_seconds(self, ticket) -> float | None:
+        if not ticket.is_open:
+            return None
+        if ticket.paused_at is not None:
+            return self.get_pause_time_left_seconds(ticket)
+        # Every department's working hours, read once per answer (not once per ticket).
+        hours = self.context.setdefault("working_hours", None)
+        if hours is None:
+            hours = self.context["working_hours"] = working_hours_by_department()
+        now = self.context.setdefault("now", timezone.now())
+        if ticket.due_at <= now:
+            return (ticket.due_at - now).total_seconds()
+        return working_time_between(now, ticket.due_at, hours.get(ticket.department_id)).total_seconds()
 
     def get_allowed_moves(self, ticket) -> list[str]:
         request = self.context.get("request")
@@ -140,6 +182,12 @@ class HandoffOutput(serializers.ModelSerializer):
     sweep_lateness = serializers.SerializerMethodField(
         help_text=_("For escalations and breaches: seconds between the deadline and the sweep.")
     )
+    time_left = serializers.SerializerMethodField(
+        help_text=_("For pauses: seconds of working time left at the tier when the clock stopped.")
+    )
+    paused_for = serializers.SerializerMethodField(
+        help_text=_("For resumptions and expired pauses: seconds the clock was stopped.")
+    )
 
     class Meta:
         model = Handoff
@@ -155,13 +203,23 @@ class HandoffOutput(serializers.ModelSerializer):
             "to_department",
             "note",
             "sweep_lateness",
+            "time_left",
+            "paused_for",
         ]
         read_only_fields = fields
 
     def get_sweep_lateness(self, handoff) -> float | None:
-        if handoff.sweep_lateness is None:
-            return None
-        return handoff.sweep_lateness.total_seconds()
+        return _seconds(handoff.sweep_lateness)
+
+    def get_time_left(self, handoff) -> float | None:
+        return _seconds(handoff.time_left)
+
+    def get_paused_for(self, handoff) -> float | None:
+        return _seconds(handoff.paused_for)
+
+
+def _seconds(duration) -> float | None:
+    return None if duration is None else duration.total_seconds()
 
 
 @extend_schema_serializer(component_name="Note")
@@ -171,5 +229,5 @@ class NoteOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Note
-        fields = ["id", "ticket", "author", "body", "internal", "created_at"]
+        fields = ["id", "ticket", "author", "body", "internal", "is_customer_answer", "created_at"]
         read_only_fields = fields

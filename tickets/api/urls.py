@@ -26,5 +26,7 @@ urlpatterns = [
         "tickets/<str:reference>/transfer/", moves.TransferApi.as_view(), name="api-ticket-transfer"
     ),
     path("tickets/<str:reference>/resolve/", moves.ResolveApi.as_view(), name="api-ticket-resolve"),
+    path("tickets/<str:reference>/pause/", moves.PauseApi.as_view(), name="api-ticket-pause"),
+    path("tickets/<str:reference>/resume/", moves.ResumeApi.as_view(), name="api-ticket-resume"),
     path("tickets/<str:reference>/notes/", moves.NotesApi.as_view(), name="api-ticket-notes"),
 ]

@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 
 from core import display
 from core.display import span
-from departments.queries import memberships_of
+from departments.calendars import WorkingHours, working_time_between
+from departments.queries import memberships_of, working_hours_by_department
 from departments.roles import is_manager
 from tickets import rules
 from tickets.models import format_reference
@@ -19,23 +20,53 @@ register = template.Library()
 SOON = timedelta(hours=4)
 
 
-def countdown_state(ticket, now=None) -> dict:
-    """Return the countdown's css class ("ok", "soon", "late", "done") and its words."""
+def countdown_state(ticket, now=None, hours: WorkingHours | None = None) -> dict:
+    """Return the countdown's css class ("ok", "soon", "late", "done") and its words.
+
+    ``hours``: the department's working hours; the time left is then working time, said as
+    such with the due instant ("3 h 10 min of working time left · due Mon 09:10").
+    """
     now = now or timezone.now()
     if not ticket.is_open:
         return {"css": "done", "text": _("resolved")}
+    if ticket.paused_at is not None:
+        # Waiting on the customer: the clock is stopped; what counts is how long it waited.
+        return {
+            "css": "paused",
+            "text": _("waiting on the customer for %(t)s") % {"t": span(now - ticket.paused_at)},
+        }
     left = ticket.due_at - now
     if ticket.breached:
         return {"css": "late", "text": _("breached, overdue %(t)s") % {"t": span(left)}}
     if left <= timedelta(0):
         return {"css": "late", "text": _("overdue %(t)s") % {"t": span(left)}}
+    if hours is not None:
+        working = working_time_between(now, ticket.due_at, hours)
+        css = "soon" if working < SOON else "ok"
+        return {
+            "css": css,
+            "text": _("%(t)s of working time left · due %(due)s")
+            % {"t": span(working), "due": display.deadline(ticket.due_at, now)},
+        }
     css = "soon" if left < SOON else "ok"
     return {"css": css, "text": _("%(t)s left") % {"t": span(left)}}
 
 
-@register.inclusion_tag("tickets/partials/countdown.html")
-def countdown(ticket):
-    return {"ticket": ticket, **countdown_state(ticket)}
+def _working_hours_for_request(context) -> dict:
+    """Every department's working hours, read once per request (24/7 ones are absent)."""
+    request = context.get("request")
+    memo = getattr(request, "_tierdesk_working_hours", None) if request is not None else None
+    if memo is None:
+        memo = working_hours_by_department()
+        if request is not None:
+            request._tierdesk_working_hours = memo
+    return memo
+
+
+@register.inclusion_tag("tickets/partials/countdown.html", takes_context=True)
+def countdown(context, ticket):
+    hours = _working_hours_for_request(context).get(ticket.department_id)
+    return {"ticket": ticket, **countdown_state(ticket, hours=hours)}
 
 
 @register.filter

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -29,10 +30,11 @@ def filtered_open_tickets(user, data: dict):
     if data.get("breached"):
         tickets = tickets.filter(breached=data["breached"] == "yes")
     now = timezone.now()
+    # A ticket waiting on the customer is never overdue: its clock is stopped.
     if data.get("overdue") == "yes":
-        tickets = tickets.filter(due_at__lte=now)
+        tickets = tickets.filter(due_at__lte=now, paused_at__isnull=True)
     elif data.get("overdue") == "no":
-        tickets = tickets.filter(due_at__gt=now)
+        tickets = tickets.filter(Q(due_at__gt=now) | Q(paused_at__isnull=False))
     return search_open_tickets(tickets, data.get("q", "")).order_by("due_at", "id")
 
 

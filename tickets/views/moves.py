@@ -1,5 +1,5 @@
 """The moves on a ticket posted from the browser: claim, release, assign, pass up, transfer,
-resolve and add a note.
+resolve, add a note, wait on the customer and resume.
 
 Each goes through its ``tickets.checks`` entry point, whose action locks the row and
 re-checks everything. The view first refuses, with a 403, a user without the right to the
@@ -78,9 +78,20 @@ MOVES: dict[str, Move] = {
     "note": Move(
         form=forms.NoteForm,
         check=lambda u, t, d: checks.check_add_note(
-            u, t, body=d["body"], internal=d["visibility"] == "internal"
+            u, t, body=d["body"], internal=d["visibility"] == "internal",
+            customer_answer=d["customer_answer"],
         ),
         done=_("Note added."),
+    ),
+    "pause": Move(
+        form=forms.PauseForm,
+        check=lambda u, t, d: checks.check_pause_ticket(u, t, reason=d["reason"]),
+        done=_("Waiting on the customer: the clock is stopped."),
+    ),
+    "resume": Move(
+        form=forms.ResumeForm,
+        check=lambda u, t, d: checks.check_resume_ticket(u, t, note=d["note"]),
+        done=_("Resumed: the clock runs again."),
     ),
 }
 

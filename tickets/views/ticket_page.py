@@ -46,6 +46,8 @@ def _move_forms(ticket, moves: set[str], members) -> dict:
         "transfer": lambda: forms.TransferForm(ticket=ticket),
         "resolve": lambda: forms.ResolveForm(),
         "note": lambda: forms.NoteForm(),
+        "pause": lambda: forms.PauseForm(),
+        "resume": lambda: forms.ResumeForm(),
     }
     return {move: build() for move, build in made.items() if move in moves}
 

@@ -10,6 +10,10 @@ new deadline); for older entries a time-out's deadline is ``at - sweep_lateness`
 other is replayed from the entry into the tier plus the tier's ``resolve_within``.
 *Held for* and whom a time-out is charged to are always recomputed from the sequence of
 entries, never read from ``held_for`` / ``charged_to``: the tests use this replay to check them.
+Likewise whether a time-out ran out off shift is recomputed from the calendars (the charged
+person's shifts in the department, else the department's; an independent wall-clock check
+written from docs/working-time.md), never read from ``off_shift``. A pause's ``time_left``,
+``tier_time`` and its end's ``paused_for`` are read as stored.
 
 Public API::
 
@@ -25,7 +29,7 @@ tests/reports/reference/replay.py; this package computes the month's figures fro
 
 import statistics
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from tests.reports.reference.replay import (
     DUMPING,
@@ -85,7 +89,9 @@ def compute(
     }
     tier_sets = {tid: {name: set() for name in FLOW_COUNTS} for tid in tiers}
     durations = {}  # ticket id -> seconds to resolve, for the month's resolutions in scope
-    people = defaultdict(lambda: {name: set() for name in PERSON_COUNTS} | {"held_for": []})
+    people = defaultdict(
+        lambda: {name: set() for name in PERSON_COUNTS} | {"held_for": [], "paused_for": []}
+    )
     people_ok = defaultdict(lambda: {"satisfied": 0, "held_satisfied": 0})
 
     for ticket_id, journey in journeys.items():
@@ -121,8 +127,28 @@ def compute(
                 row["escalated" if h.kind == "escalated" else "breached"].add(ticket_id)
                 if facts.charged_to is None:
                     row["unowned_timeouts"].add(ticket_id)
+                elif facts.off_shift:
+                    people[(facts.charged_to, tier_id)]["off_shift_timeouts"].add(ticket_id)
                 else:
                     people[(facts.charged_to, tier_id)]["timeouts"].add(ticket_id)
+            elif h.kind == "paused":
+                person = people[(h.actor_id, tier_id)]
+                person["pauses"].add(ticket_id)
+                if (
+                    h.time_left is not None
+                    and h.tier_time is not None
+                    and h.time_left <= rules.late_release_share * h.tier_time
+                ):
+                    person["late_pauses"].add(ticket_id)
+            elif h.kind in ("resumed", "pause_expired"):
+                # Counted for whoever made the pause this entry ends.
+                pauser = next(x.actor_id for x in reversed(entries[:i]) if x.kind == "paused")
+                person = people[(pauser, tier_id)]
+                person["paused_hours"].add(ticket_id)
+                if h.paused_for is not None:
+                    person["paused_for"].append(h.paused_for)
+                if h.kind == "pause_expired":
+                    person["pauses_past_limit"].add(ticket_id)
             elif h.kind == "released":
                 if facts.late_release:
                     people[(h.actor_id, tier_id)]["late_releases"].add(ticket_id)
@@ -279,6 +305,7 @@ def _people(ledger, people, people_ok, rules) -> dict:
         result[key] = {
             **{name: len(ids) for name, ids in sets.items()},
             "median_held": nearest_rank(row["held_for"], 1, 2),
+            "paused_seconds": seconds(sum(row["paused_for"], timedelta(0))),
             "satisfied": people_ok[key]["satisfied"],
             "held_satisfied": people_ok[key]["held_satisfied"],
             "flagged": set(),

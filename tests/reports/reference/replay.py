@@ -8,18 +8,19 @@ entry; the package (__init__.py) turns the journeys into the month's figures.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from departments.models import Department, Tier
+from departments.models import Department, Membership, Tier
 from departments.roles import is_manager
 from reports.models import SurveyResponse
 from tickets.models import Handoff, Ticket
 
 # Entries that are not a change of hands (docs: "every ledger entry but the opening, a breach
-# mark and the resolution").
-NOT_A_CHANGE_OF_HANDS = frozenset({"opened", "breached", "resolved"})
+# mark, the resolution and the entries of waiting on the customer").
+NOT_A_CHANGE_OF_HANDS = frozenset({"opened", "breached", "resolved", "paused", "resumed", "pause_expired"})
 # Entries that put the ticket into another tier's queue: a new tier visit and a new clock.
 ENTERS_A_TIER = frozenset({"opened", "passed", "escalated", "transferred"})
 TIMEOUTS = frozenset({"escalated", "breached"})
@@ -49,13 +50,18 @@ PERSON_COUNTS = (
     "quick_passes",
     "thin_passes",
     "timeouts",
+    "off_shift_timeouts",
     "late_releases",
+    "late_pauses",
+    "pauses_past_limit",
     "thin_transfers",
     "returned_transfers",
     "bounces",
     "dumped",
     "responses",
     "held_responses",
+    "pauses",
+    "paused_hours",
 )
 # A person's row exists when at least one of these is non-zero.
 ROW_COUNTS = (
@@ -65,15 +71,28 @@ ROW_COUNTS = (
     "quick_passes",
     "thin_passes",
     "timeouts",
+    "off_shift_timeouts",
     "late_releases",
+    "late_pauses",
+    "pauses_past_limit",
     "thin_transfers",
     "returned_transfers",
     "bounces",
     "responses",
     "held_responses",
+    "pauses",
+    "paused_hours",
 )
-HIGHLIGHTED = ("quick_passes", "timeouts", "late_releases", "returned_transfers")
-# Dumped: at least one quick pass, time-out, late release or returned transfer.
+HIGHLIGHTED = (
+    "quick_passes",
+    "timeouts",
+    "late_releases",
+    "returned_transfers",
+    "late_pauses",
+    "pauses_past_limit",
+)
+# Dumped: at least one quick pass, time-out, late release, returned transfer, late pause or
+# pause past the limit (a time-out that ran out off shift is none of them).
 DUMPING = HIGHLIGHTED
 
 
@@ -183,6 +202,18 @@ class Ledger:
         self.departments = {d.pk: d for d in Department.objects.all()}
         self.users = {u.pk: u for u in get_user_model().objects.all()}
         self.managers = {pk for pk, user in self.users.items() if is_manager(user)}
+        # Whose shifts say what (docs: Ran out off shift): a member's own calendar in a
+        # department, else the department's; neither: 24/7.
+        self.shifts = {
+            (m.user_id, m.department_id): m.calendar
+            for m in Membership.objects.filter(calendar__isnull=False).select_related("calendar")
+        }
+        self.calendars = {
+            d.pk: d.calendar for d in Department.objects.filter(calendar__isnull=False).select_related("calendar")
+        }
+        self.holidays = defaultdict(list)
+        for calendar in {*self.shifts.values(), *self.calendars.values()}:
+            self.holidays[calendar.pk] = list(calendar.holidays.all())
         self.by_customer = defaultdict(list)
         for t in sorted(self.tickets.values(), key=lambda t: (t.opened_at, t.pk)):
             self.by_customer[t.customer_id].append(t)
@@ -223,6 +254,7 @@ class EntryFacts:
     deadline: datetime | None  # the deadline of the tier visit in force before the entry
     late_release: bool = False  # a release by its owner with <= share x tier time left
     charged_to: int | None = None  # for a time-out: whom it is charged to (None: unowned)
+    off_shift: bool = False  # for a charged time-out: that person was off shift at the deadline
 
 
 @dataclass
@@ -304,6 +336,8 @@ def replay(ledger, ticket: Ticket, entries: list, as_of: datetime | None, rules=
             )
         if h.kind in TIMEOUTS:
             facts.charged_to = _charge(owner, receipt, visit_due, visit_releases, rules)
+            if facts.charged_to is not None and visit_due is not None:
+                facts.off_shift = off_shift(ledger, facts.charged_to, h.from_department_id, visit_due)
         journey.facts.append(facts)
 
         # The state after the entry.
@@ -344,6 +378,39 @@ def _charge(owner, receipt, ran_out, visit_releases, rules):
     if visit_releases:
         return visit_releases[-1][1].handoff.actor_id
     return None
+
+
+WEEKDAY_FIELDS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def off_shift(ledger, user_id: int, department_id: int, instant: datetime) -> bool:
+    """Whether the person's shifts (their own calendar in the department, else the
+    department's) say ``instant`` is not working time; nobody is off shift 24/7."""
+    calendar = ledger.shifts.get((user_id, department_id)) or ledger.calendars.get(department_id)
+    if calendar is None:
+        return False
+    return not _working(calendar, ledger.holidays[calendar.pk], instant)
+
+
+def _working(calendar, holidays, instant: datetime) -> bool:
+    """docs/working-time.md: an instant is working when its wall-clock time on the
+    calendar's clock lies in an interval; an interval belongs to the day it starts (one
+    whose end is not after its start runs into the next day) and a holiday removes the
+    intervals that start on it."""
+    local = instant.astimezone(ZoneInfo(calendar.time_zone))
+    minute = local.hour * 60 + local.minute + (local.second + local.microsecond / 1e6) / 60
+    for back in (0, 1):
+        day = local.date() - timedelta(days=back)
+        if any(h.date == day or (h.yearly and (h.date.month, h.date.day) == (day.month, day.day)) for h in holidays):
+            continue
+        for part in filter(None, (p.strip() for p in getattr(calendar, WEEKDAY_FIELDS[day.weekday()]).split(","))):
+            begin, finish = (int(x[:2]) * 60 + int(x[3:5]) for x in part.split("-"))
+            crosses = finish <= begin
+            if back == 0 and begin <= minute and (crosses or minute < finish):
+                return True
+            if back == 1 and crosses and minute < finish:
+                return True
+    return False
 
 
 def entry_facts(ledger: Ledger, *, as_of: datetime | None = None, rules=None) -> dict:
