@@ -257,6 +257,8 @@ TIERDESK_LATE_RECEIPT_MINUTES = env.int("TIERDESK_LATE_RECEIPT_MINUTES", default
 # working days of its department's calendar (24/7: that many times 24 hours), fixed when
 # the pause starts; the tier's leads are told.
 TIERDESK_PAUSE_LIMIT_WORKING_DAYS = env.int("TIERDESK_PAUSE_LIMIT_WORKING_DAYS", default=5)
+# How many tickets each list of the home page shows (the most urgent), and a full list's page.
+TIERDESK_PANEL_SIZE = env.int("TIERDESK_PANEL_SIZE", default=50)
 
 # --- Celery -----------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

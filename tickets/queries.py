@@ -105,22 +105,30 @@ def customers_matching(
 # --- reads for the agent screens (home page, ticket page, log a call) ------------------
 
 
-def my_open_tickets(user: Any) -> QuerySet[Ticket]:
-    """Open tickets ``user`` owns, the one closest to escalation first."""
-    return (
-        Ticket.objects.filter(owner=user, status=Status.OPEN)
-        .select_related(*TICKET_LIST_RELATED)
-        .order_by("due_at", "id")
+def _open_owned(**where: Any) -> QuerySet[Ticket]:
+    return Ticket.objects.filter(status=Status.OPEN, owner__isnull=False, **where).select_related(
+        *TICKET_LIST_RELATED
     )
 
 
-def owned_tickets_of_tier(tier_id: int) -> QuerySet[Ticket]:
-    """Open tickets somebody owns at a tier, grouped by owner (for the tier lead)."""
-    return (
-        Ticket.objects.filter(tier_id=tier_id, owner__isnull=False, status=Status.OPEN)
-        .select_related(*TICKET_LIST_RELATED)
-        .order_by("owner__username", "due_at", "id")
-    )
+def my_running_tickets(user: Any) -> QuerySet[Ticket]:
+    """Open tickets ``user`` owns whose clock runs, the one closest to escalation first."""
+    return _open_owned(owner=user, paused_at__isnull=True).order_by("due_at", "id")
+
+
+def my_waiting_tickets(user: Any) -> QuerySet[Ticket]:
+    """Open tickets ``user`` owns that wait on the customer, the longest waiting first."""
+    return _open_owned(owner=user, paused_at__isnull=False).order_by("paused_at", "id")
+
+
+def held_running_of_tier(tier_id: int) -> QuerySet[Ticket]:
+    """Open tickets somebody owns at a tier whose clock runs, the most urgent first."""
+    return _open_owned(tier_id=tier_id, paused_at__isnull=True).order_by("due_at", "id")
+
+
+def held_waiting_of_tier(tier_id: int) -> QuerySet[Ticket]:
+    """Open tickets owned at a tier that wait on the customer, the longest waiting first."""
+    return _open_owned(tier_id=tier_id, paused_at__isnull=False).order_by("paused_at", "id")
 
 
 def tickets_of_customer(customer_id: int) -> QuerySet[Ticket]:

@@ -1,5 +1,10 @@
 """Everyone's home page: my tickets, my tier's queue, for leads the tier's owned tickets,
-the questions other departments asked mine, and the news from every department."""
+the questions other departments asked mine, and the news from every department.
+
+Every list is bounded (``tickets.bounded``): the most urgent ``TIERDESK_PANEL_SIZE``
+tickets, the list's total and a link to its full, cursor-paged page, so the page costs
+the same however many tickets someone holds.
+"""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
@@ -11,7 +16,14 @@ from departments.roles import is_manager
 from referrals.forms import AnswerReferralForm
 from referrals.queries import open_referrals_to
 from referrals.views import decorate
-from tickets.queries import my_open_tickets, owned_tickets_of_tier, queue_of_tier
+from tickets.bounded import first_of
+from tickets.queries import (
+    held_running_of_tier,
+    held_waiting_of_tier,
+    my_running_tickets,
+    my_waiting_tickets,
+    queue_of_tier,
+)
 from tickets.views.common import tier_members
 
 # The home page shows the most urgent questions and the latest news; their pages have the rest.
@@ -26,25 +38,21 @@ def tier_panels(user) -> list[dict]:
         panel = {
             "membership": membership,
             "tier": membership.tier,
-            "queue": list(queue_of_tier(membership.tier_id)),
+            "queue": first_of(queue_of_tier(membership.tier_id)),
             "is_lead": membership.is_lead,
         }
         if membership.is_lead:
             panel["members"] = tier_members(membership.tier)
-            owned = list(owned_tickets_of_tier(membership.tier_id))
-            panel["owned"] = [t for t in owned if t.paused_at is None]
-            panel["waiting"] = waiting_on_customer(owned)
+            owned = first_of(held_running_of_tier(membership.tier_id))
+            # The most urgent few, grouped by owner (a stable sort keeps each owner's
+            # tickets in order of time left).
+            owned.rows.sort(key=lambda t: t.owner.username)
+            panel["owned"] = owned
+            # Apart from the others because their "time left" means nothing while the
+            # customer has the next move: the longest waiting first.
+            panel["waiting"] = first_of(held_waiting_of_tier(membership.tier_id))
         panels.append(panel)
     return panels
-
-
-def waiting_on_customer(tickets) -> list:
-    """The tickets among ``tickets`` whose clock is stopped, the longest waiting first.
-
-    Apart from the others because their "time left" means nothing while the customer has
-    the next move; split in Python so the page costs no extra query.
-    """
-    return sorted((t for t in tickets if t.paused_at is not None), key=lambda t: (t.paused_at, t.pk))
 
 
 @require_GET
@@ -54,13 +62,12 @@ def home(request):
     now = timezone.now()
     departments = department_ids_of(user)
     questions = open_referrals_to(departments) if departments else None
-    mine = list(my_open_tickets(user))
     return render(
         request,
         "tickets/home.html",
         {
-            "mine": [t for t in mine if t.paused_at is None],
-            "mine_waiting": waiting_on_customer(mine),
+            "mine": first_of(my_running_tickets(user)),
+            "mine_waiting": first_of(my_waiting_tickets(user)),
             "panels": tier_panels(user),
             "is_manager": is_manager(user),
             "has_departments": bool(departments),
