@@ -5,6 +5,7 @@ A department with no calendar works 24/7 (the default); a membership's own calen
 that person's shifts, else the department's applies.
 """
 
+import hashlib
 import zoneinfo
 
 from django.core.exceptions import ValidationError
@@ -59,14 +60,32 @@ class Calendar(models.Model):
         return {day: format_intervals(parse_intervals(getattr(self, day))) for day in WEEKDAYS}
 
     def working_hours(self) -> WorkingHours:
-        """The pure form; reads the holidays (prefetch ``holidays`` to avoid a query)."""
+        """The pure form, with its ``describe()`` as the rule the ledger records; reads the
+        holidays (prefetch ``holidays`` to avoid a query)."""
         holidays = list(self.holidays.all())
         return WorkingHours(
             zone=zoneinfo.ZoneInfo(self.time_zone),
             week=tuple(parse_intervals(getattr(self, day)) for day in WEEKDAYS),
             holidays=frozenset(h.date for h in holidays if not h.yearly),
             yearly=frozenset((h.date.month, h.date.day) for h in holidays if h.yearly),
+            rule=self.describe(holidays),
         )
+
+    def describe(self, holidays: "list[Holiday] | None" = None) -> str:
+        """Describe the calendar: "Office hours | Europe/Zagreb | mon 08:00-12:00, 13:00-17:00; ... | holidays 2:1a2b3c4d5e6f".
+
+        The week in its normalised form, one entry per weekday, and the holidays as their count
+        and the first 12 hex digits of the SHA-256 of their sorted dates (``*`` before a yearly
+        one's month and day): stable for the same calendar, different when anything changes.
+        """
+        intervals = self.intervals()
+        week = "; ".join(f"{day[:3]} {intervals[day] or '-'}" for day in WEEKDAYS)
+        dates = sorted(
+            f"*{h.date:%m-%d}" if h.yearly else h.date.isoformat()
+            for h in (self.holidays.all() if holidays is None else holidays)
+        )
+        digest = hashlib.sha256(",".join(dates).encode("utf-8")).hexdigest()[:12]
+        return f"{self.name} | {self.time_zone} | {week} | holidays {len(dates)}:{digest}"
 
 
 class Holiday(models.Model):

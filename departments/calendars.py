@@ -46,6 +46,8 @@ class WorkingHours:
     week: tuple[tuple[tuple[int, int], ...], ...]
     holidays: frozenset[date] = field(default_factory=frozenset)
     yearly: frozenset[tuple[int, int]] = field(default_factory=frozenset)  # (month, day)
+    # How the ledger names the calendar these hours come from (Calendar.describe); not compared.
+    rule: str | None = field(default=None, compare=False)
 
     def is_holiday(self, day: date) -> bool:
         return day in self.holidays or (day.month, day.day) in self.yearly

@@ -15,7 +15,6 @@ from tests.factories import office_hours
 from tickets import actions
 from tickets.actions import escalation as sweep_writes
 from tickets.models import Handoff, HandoffKind
-from tickets.shifts import describe_calendar
 
 # T0 + 20 h is Tuesday 05:00 UTC, 06:00 in Zagreb: before an office day starts at 08:00.
 DUE = T0 + TWENTY_HOURS
@@ -65,11 +64,11 @@ def test_the_department_calendar_decides_for_members_without_shifts_and_is_recor
     Department.objects.filter(pk=org.cs.pk).update(calendar=calendar)
     ticket = open_at(T0, org.ana)
     opened = Handoff.objects.get(ticket=ticket, kind=HandoffKind.OPENED)
-    assert opened.working_hours == describe_calendar(calendar)
+    assert opened.working_hours == calendar.describe()
     ticket.refresh_from_db()
     sweep_at(ticket.due_at)  # the deadline is in working time: at the end of a period
     entry = timed_out(ticket)
-    assert entry.working_hours == describe_calendar(calendar)
+    assert entry.working_hours == calendar.describe()
     assert "Europe/Zagreb" in entry.working_hours and "holidays 0:" in entry.working_hours
 
 
@@ -77,10 +76,10 @@ def test_the_description_changes_with_the_holidays(db):
     from departments.models import Holiday
 
     calendar = office_hours()
-    before = describe_calendar(calendar)
+    before = calendar.describe()
     Holiday.objects.create(calendar=calendar, date=T0.date(), name="A day off")
-    assert describe_calendar(calendar) != before
-    assert describe_calendar(calendar) == describe_calendar(calendar)
+    assert calendar.describe() != before
+    assert calendar.describe() == calendar.describe()
 
 
 @pytest.mark.parametrize("writer", ["postgresql", "orm"])

@@ -156,8 +156,8 @@ def _record(
         "time_left": None,
         "paused_for": None,
         "off_shift": None,
-        # The rule the clock it starts counts in (tickets.shifts; None: 24/7).
-        "working_hours": shifts.working_hours_in_force(ticket.department_id) if kind in shifts.CLOCK_STARTS else None,
+        # A move that starts a clock passes the rule it counted in (shifts.rule_of).
+        "working_hours": None,
         **(facts or {}),
     }
     # The ticket's row is locked, so its latest entry cannot change under us: the chain is
@@ -187,13 +187,16 @@ def _state(ticket: Ticket) -> dict[str, Any]:
     }
 
 
-def _enter_tier(ticket: Ticket, tier: Tier, now: datetime) -> None:
-    """Put the ticket, unowned, into a tier's queue and start that tier's clock."""
+def _enter_tier(ticket: Ticket, tier: Tier, now: datetime) -> dict[str, Any]:
+    """Put the ticket, unowned, into a tier's queue and start that tier's clock; return the
+    entry's fact of the working hours it counts in (read once for both)."""
+    hours = working_hours_of(tier.department_id)
     ticket.department_id = tier.department_id
     ticket.tier = tier
     ticket.owner = None
     ticket.tier_entered_at = now
-    ticket.due_at = deadline(now, tier.resolve_within, working_hours_of(tier.department_id))
+    ticket.due_at = deadline(now, tier.resolve_within, hours)
+    return {"working_hours": shifts.rule_of(hours)}
 
 
 # --- opening --------------------------------------------------------------------------

@@ -164,7 +164,7 @@ def _charge_time_outs(rows: Sequence[DueRow]) -> dict[int, int | None]:
 
 
 def _off_shift(
-    rows: Sequence[DueRow], charged: Mapping[int, int | None], calendars: Mapping[int, tuple[Any, str]]
+    rows: Sequence[DueRow], charged: Mapping[int, int | None], calendars: Mapping[int, tuple[Any, str | None]]
 ) -> dict[int, bool | None]:
     """{ticket id: whether the person its time-out is charged to was off shift at the deadline}.
 

@@ -21,7 +21,7 @@ from departments.queries import (
     working_hours_of,
 )
 from departments.roles import is_manager
-from tickets import notifications
+from tickets import notifications, shifts
 from tickets.actions.common import (
     _enter_tier,
     _record,
@@ -83,6 +83,7 @@ def do_open_ticket(
 
     with transaction.atomic():
         owner = by if is_member_of_tier(by, tier.pk) else None
+        hours = working_hours_of(tier.department_id)
         ticket = Ticket(
             subject=subject,
             description=description,
@@ -98,7 +99,7 @@ def do_open_ticket(
             opened_at=now,
             opened_by=by,
             tier_entered_at=now,
-            due_at=deadline(now, tier.resolve_within, working_hours_of(tier.department_id)),
+            due_at=deadline(now, tier.resolve_within, hours),
             previous_ticket=previous_ticket,
             # The journey starts here: no change of hands yet, one tier, this entry.
             handoff_count=0,
@@ -106,7 +107,7 @@ def do_open_ticket(
             last_handoff_at=now,
         )
         ticket.save()
-        _record(ticket, HandoffKind.OPENED, by, now, before={})
+        _record(ticket, HandoffKind.OPENED, by, now, before={}, facts={"working_hours": shifts.rule_of(hours)})
     return ticket
 
 
@@ -187,10 +188,10 @@ def do_pass_up(ticket: Ticket | int, *, by: User, note: str, now: datetime | Non
         if above is None:
             raise Conflict(_("%(tier)s is the top tier: resolve the ticket here.") % {"tier": ticket.tier.name})
         before = _state(ticket)
-        _enter_tier(ticket, above, now)
+        clock = _enter_tier(ticket, above, now)
         _save_and_record(
             ticket, ["department", "tier", "owner", "tier_entered_at", "due_at"],
-            HandoffKind.PASSED, by, now, before=before, note=note,
+            HandoffKind.PASSED, by, now, before=before, note=note, facts=clock,
         )
         notifications.notify_arrived_in_queue(ticket, "passed up", note)
     return ticket
@@ -212,13 +213,13 @@ def do_transfer_ticket(
         if entry is None:
             raise InvalidInput(_("%(d)s has no tiers yet.") % {"d": department.name}, field="department")
         before = _state(ticket)
-        _enter_tier(ticket, entry, now)
+        clock = _enter_tier(ticket, entry, now)
         # A new pyramid starts a new clock: a breach in the old department does not follow.
         ticket.breached = False
         ticket.breached_at = None
         _save_and_record(
             ticket, ["department", "tier", "owner", "tier_entered_at", "due_at", "breached", "breached_at"],
-            HandoffKind.TRANSFERRED, by, now, before=before, note=note,
+            HandoffKind.TRANSFERRED, by, now, before=before, note=note, facts=clock,
         )
         notifications.notify_arrived_in_queue(ticket, "transferred", note)
     return ticket

@@ -25,6 +25,7 @@ from departments.calendars import WorkingHours, working_time_between
 from departments.deadlines import due_at as deadline
 from departments.mail import queue_staff_email
 from departments.queries import lead_emails, working_hours_of
+from tickets import shifts
 from tickets.actions.common import _save_and_record, _state, clean_text, lock_for_move, lock_ticket
 from tickets.errors import TicketAlreadyDue, TicketNotPaused
 from tickets.models import HandoffKind, Status, Ticket
@@ -120,14 +121,15 @@ def _end_pause(ticket: Ticket, kind: str, actor: User | None, at: datetime, *, n
     paused_at, left = ticket.paused_at, ticket.pause_time_left
     assert paused_at is not None and left is not None  # set together by do_pause_ticket
     before = _state(ticket)
-    ticket.due_at = deadline(ended_at, left, working_hours_of(ticket.department_id))
+    hours = working_hours_of(ticket.department_id)
+    ticket.due_at = deadline(ended_at, left, hours)
     ticket.paused_at = None
     ticket.pause_reason = ""
     ticket.pause_time_left = None
     ticket.pause_expires_at = None
     _save_and_record(
         ticket, PAUSE_FIELDS, kind, actor, at, before=before, note=note,
-        facts={"paused_for": ended_at - paused_at},
+        facts={"paused_for": ended_at - paused_at, "working_hours": shifts.rule_of(hours)},
     )
 
 
