@@ -24,7 +24,7 @@ from datetime import date
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tierdesk_bench_reports"
 GENERATOR_VERSION = 4  # bump when the generated data changes: old databases are rebuilt
 LOADED_TABLES = ("tickets_customer", "tickets_ticket", "tickets_handoff", "tickets_holding",
-                 "reports_surveyresponse")
+                 "reports_surveyresponse", "tickets_note", "tickets_referral")
 STREAMING_FROM = 20_000  # tickets: below this, rows are buffered and COPYed at the end
 
 
@@ -37,6 +37,8 @@ def setup(database_url: str) -> None:
         "STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage"
     )
     os.environ["CELERY_BROKER_URL"] = "memory://"
+    # Building and checking a million tickets runs statements far longer than a page's.
+    os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT_MS", "0")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django
     import environ
@@ -98,12 +100,15 @@ def _recreate(settings_dict) -> None:
 # --- generating -------------------------------------------------------------------------
 
 
-def generate(tickets: int, month_tickets: int, seed: int = 1, *, streaming: bool = False) -> dict:
+def generate(tickets: int, month_tickets: int, seed: int = 1, *, streaming: bool = False,
+             shape: dict | None = None) -> dict:
     """Add ``tickets`` tickets (``month_tickets`` in October 2026) to the current database.
 
     Buffered (one COPY per table through Django's connection, inside its transaction) unless
     ``streaming``, which loads through separate connections while generating and so needs a
-    database nobody else is writing to (``build``).
+    database nobody else is writing to (``build``). ``shape`` changes the history
+    (``bench.load``): ``year``/``month`` of the measured month, ``after_month`` tickets,
+    ``now`` (epoch seconds), ``extras``, ``progress`` (a callable).
     """
     from django.db import connection
 
@@ -112,11 +117,15 @@ def generate(tickets: int, month_tickets: int, seed: int = 1, *, streaming: bool
     from bench.loading import BufferedSink, StreamingSink
     from tickets.models import Customer, Ticket
 
+    shape = dict(shape or {})
+    progress = shape.pop("progress", None)
+    history_options = {k: shape.pop(k) for k in ("now", "extras") if k in shape}
     org = organisation.build(month_tickets, local_midnight=local_midnight)
     start_id = (Ticket.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
     start_customer = (Customer.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
-    history = History(org, Sizes(tickets, month_tickets), start_id=start_id,
-                      start_customer=start_customer, seed=seed)
+    history = History(org, Sizes(tickets, month_tickets, **shape), start_id=start_id,
+                      start_customer=start_customer, seed=seed, **history_options)
+    history.progress = progress
     if streaming:
         connection.close()
         sink = StreamingSink(connection.settings_dict, TABLES)
@@ -139,16 +148,27 @@ def generate(tickets: int, month_tickets: int, seed: int = 1, *, streaming: bool
     return {**stats, **{f"{t}_rows": n for t, n in sink.counts.items()}}
 
 
-def build(tickets: int, month_tickets: int, seed: int, *, rebuild: bool = False) -> dict:
-    """The benchmark database with these sizes: reused when its marker says so, else built."""
+def build(tickets: int, month_tickets: int, seed: int, *, rebuild: bool = False,
+          shape: dict | None = None, wanted_extra: dict | None = None) -> dict:
+    """The benchmark database with these sizes: reused when its marker says so, else built.
+
+    ``shape`` goes to ``generate``; ``wanted_extra`` adds what the marker must also match.
+    """
     from django.core.management import call_command
     from django.db import connection
 
-    from bench.loading import Marker, Stopwatch, drop_secondary_indexes, run_in_parallel
+    from bench.loading import (
+        Marker,
+        Stopwatch,
+        drop_secondary_indexes,
+        lift_statement_timeout,
+        run_in_parallel,
+    )
 
     settings_dict = connection.settings_dict
+    lift_statement_timeout(settings_dict)
     wanted = {"tickets": tickets, "month_tickets": month_tickets, "seed": seed,
-              "version": GENERATOR_VERSION}
+              "version": GENERATOR_VERSION, **(wanted_extra or {})}
     state = _database_state(settings_dict)
     if state == "ours" and not rebuild:
         facts = Marker(settings_dict).read() or {}
@@ -167,7 +187,7 @@ def build(tickets: int, month_tickets: int, seed: int, *, rebuild: bool = False)
     watch.lap("database and migrations")
     streaming = tickets >= STREAMING_FROM
     indexes = drop_secondary_indexes(settings_dict, LOADED_TABLES) if streaming else []
-    stats = generate(tickets, month_tickets, seed, streaming=streaming)
+    stats = generate(tickets, month_tickets, seed, streaming=streaming, shape=shape)
     watch.lap("tickets played and COPYed")
     if indexes:
         run_in_parallel(settings_dict, sorted(indexes, key=_index_cost, reverse=True))
@@ -245,8 +265,21 @@ SELECT (SELECT COUNT(*) FROM tickets_handoff h
         WHERE NOT EXISTS (SELECT 1 FROM tickets_ticket t WHERE t.id = h.ticket_id))
      + (SELECT COUNT(*) FROM reports_surveyresponse r
         WHERE NOT EXISTS (SELECT 1 FROM tickets_ticket t WHERE t.id = r.ticket_id))
+     + (SELECT COUNT(*) FROM tickets_note n
+        WHERE NOT EXISTS (SELECT 1 FROM tickets_ticket t WHERE t.id = n.ticket_id))
+     + (SELECT COUNT(*) FROM tickets_referral r
+        WHERE NOT EXISTS (SELECT 1 FROM tickets_ticket t WHERE t.id = r.ticket_id))
      + (SELECT COUNT(*) FROM tickets_ticket t
         WHERE NOT EXISTS (SELECT 1 FROM tickets_customer c WHERE c.id = t.customer_id))
+"""
+# Notes and referrals written outside their ticket's life (before it opened, after it was
+# resolved) or in the future.
+OUTSIDE_LIFE_SQL = """
+SELECT (SELECT COUNT(*) FROM tickets_note n JOIN tickets_ticket t ON t.id = n.ticket_id
+        WHERE n.created_at < t.opened_at OR n.created_at > COALESCE(t.resolved_at, now()))
+     + (SELECT COUNT(*) FROM tickets_referral r JOIN tickets_ticket t ON t.id = r.ticket_id
+        WHERE r.asked_at < t.opened_at OR r.asked_at > COALESCE(t.resolved_at, now())
+           OR r.claimed_at > now() OR r.answered_at > now() OR r.answered_at < r.asked_at)
 """
 
 
@@ -269,6 +302,7 @@ def check_ledger() -> dict[str, int]:
         "holdings": HOLDING_MISMATCHES_SQL,
         "state": STATE_MISMATCHES_SQL,
         "orphans": ORPHANS_SQL,
+        "outside_life": OUTSIDE_LIFE_SQL,
     }
     result = {}
     with connection.cursor() as cursor:

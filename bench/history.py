@@ -14,15 +14,22 @@ the two years, weekdays busier than weekends, calls mostly in the day. It writes
 
 in the order the application would have written them (rows of each table by time), to
 ``sink.write(table, line)``.
+
+With ``extras`` (``manage.py generate_load``) it also writes notes and referrals, and the
+skewed cases a real desk has: one top-tier expert who keeps claiming the breached backlog
+(thousands of open tickets in one person's hands), a customer who calls hundreds of
+times, and a ticket claimed and released hundreds of times. These draw on a random
+generator of their own, so the rows of a run without extras stay the same.
 """
 
+import dataclasses
 import heapq
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bench.lifecycle import DAY, HOUR, MINUTE, Life, Output, Player
+from bench.lifecycle import DAY, HOUR, MINUTE, NULL, Life, Output, Player, Stop
 
 # Customers speak the four languages in turn (their surveys would go out in them).
 CUSTOMER_LANGUAGES = ("en", "hr", "hi", "ro")
@@ -72,7 +79,35 @@ TABLES = {
         "ticket_id, rating, reason_fast, reason_first_time, reason_friendly,"
         " reason_kept_informed, reason_other, comment, answered_at"
     ),
+    "tickets_note": "ticket_id, author_id, body, internal, is_customer_answer, created_at",
+    "tickets_referral": (
+        "ticket_id, department_id, question, asked_by_id, asked_at, due_at, claimed_by_id,"
+        " claimed_at, answer, answered_by_id, answered_at, overdue_flagged_at"
+    ),
 }
+# The extras (see the module's docstring).
+NOTE_SHARE = 0.3
+NOTES = [
+    "Customer called again, same problem.",
+    "Sent the troubleshooting steps by email.",
+    "Waiting for the courier's answer.",
+    "Customer prefers to be called after 17:00.",
+    "Checked the account: no payment since March.",
+    "Photos of the damage received.",
+]
+REFERRAL_SHARE = 0.03
+QUESTIONS = [
+    "Is the X200 kettle back in stock this week?",
+    "Can you confirm the refund was sent?",
+    "Is there a known fault on the line in this area?",
+    "May we offer a discount on the renewal?",
+]
+ANSWERS = ["Yes, from Thursday.", "Sent on Monday.", "Known fault, fixed by Friday.", "Up to 10 %."]
+REFERRAL_ANSWER_WITHIN = 4 * HOUR  # departments.models.DEFAULT_REFERRAL_RESPONSE_WITHIN
+FLAG_AFTER = 30  # seconds: the referral sweep runs every minute
+FREQUENT_CALLS = 250  # tickets of the customer who calls most
+LONG_TICKET_MOVES = 320  # claims and releases on the ticket with the longest trail
+HOARDED_SHARE, HOARDED_MAX = 0.03, 6_000  # open tickets the hoarding expert ends up with
 
 
 def epoch(moment: datetime) -> int:
@@ -111,10 +146,15 @@ class Sizes:
     month_tickets: int
     year: int = 2026
     month: int = 10
+    # Tickets opened after the measured month, up to "now": by default the night before
+    # 06:30 on the 1st.
+    after_month: int | None = None
 
     def per_month(self) -> list[tuple[int, int, int]]:
         """[(year, month, tickets opened)] oldest first; the measured month last."""
-        morning = max(1, round(self.month_tickets * 0.004))  # the night before "now"
+        morning = self.after_month
+        if morning is None:
+            morning = max(1, round(self.month_tickets * 0.004))  # the night before "now"
         earlier = self.tickets - self.month_tickets - morning
         if earlier < 0:
             raise ValueError("the month cannot hold more tickets than the whole database")
@@ -135,11 +175,38 @@ def _apportion(total: int, weights: list[float]) -> list[int]:
     return counts
 
 
+@dataclass
+class Hoarder:
+    """Someone at ``tier`` who claims every unowned ticket of its breached backlog and keeps
+    it, until ``limit`` are theirs."""
+
+    tier: int
+    agent: int
+    limit: int
+    taken: int = 0
+
+
+class SkewedPlayer(Player):
+    """The same lives, except that the hoarder takes the stuck backlog at their tier."""
+
+    hoarder: Hoarder
+
+    def _after_breach(self, life: Life, stuck: bool) -> None:
+        hoarder = self.hoarder
+        if stuck and life.owner is None and hoarder.tier == life.tier.id and hoarder.taken < hoarder.limit:
+            life.claim(life.last_at + self.rng.randint(HOUR, 5 * DAY), hoarder.agent)
+            hoarder.taken += 1
+            return
+        super()._after_breach(life, stuck)
+
 class History:
-    def __init__(self, organisation, sizes: Sizes, *, start_id: int, start_customer: int, seed: int):
+    def __init__(self, organisation, sizes: Sizes, *, start_id: int, start_customer: int, seed: int,
+                 now: int | None = None, extras: bool = False):
+        if extras:  # the ticket with the longest trail is one of the ``tickets``
+            sizes = dataclasses.replace(sizes, tickets=sizes.tickets - 1)
         self.org, self.sizes, self.seed = organisation, sizes, seed
         self.rng = random.Random(seed)
-        self.player = Player(organisation.cast, self.rng)
+        self.player = (SkewedPlayer if extras else Player)(organisation.cast, self.rng)
         self.next_ticket, self.next_customer = start_id, start_customer
         self.first_customer = start_customer
         first_month = months_back(sizes.year, sizes.month, HISTORY_MONTHS - 1)
@@ -148,9 +215,21 @@ class History:
         self.month_start = local_midnight(date(sizes.year, sizes.month, 1))
         self.month_end = local_midnight(date(*after, 1))
         self.now = self.month_end + 6 * HOUR + 30 * MINUTE  # 06:30 local on the 1st
+        if now is not None:
+            if now <= self.month_end:
+                raise ValueError("now must come after the measured month")
+            self.now = now
         self.ts = Timestamps(self.start, self.now + 15 * DAY)
         self.customers_with_email = bytearray()
         self.stats = {"tickets": 0, "month_tickets": 0, "open": 0, "answers": 0, "customers": 0}
+        self.extras = extras
+        if extras:
+            self.extra_rng = random.Random(seed + 2)
+            self.frequent_customer: int | None = None
+            self.frequent_share = FREQUENT_CALLS / sizes.tickets
+            self.player.hoarder = self._hoarder(sizes.tickets)
+            self.stats.update(notes=0, referrals=0, frequent_customer=0, long_ticket=0)
+        self.progress = None  # called with the number of tickets played, every 1,000
 
     # --- the calendar ----------------------------------------------------------------
 
@@ -197,6 +276,7 @@ class History:
 
         out = Output(self.ts, later("tickets_handoff"), later("tickets_holding"))
         answer = later("reports_surveyresponse")
+        self.write_note, self.write_referral = later("tickets_note"), later("tickets_referral")
         resolved: list = []  # (resolved_at, ticket, customer, category, department) to come
         recent: list = []  # the same, resolved already, in order; ``oldest`` is the window start
         oldest = 0
@@ -216,6 +296,17 @@ class History:
             if life.resolved_at is not None:
                 heapq.heappush(resolved, (life.resolved_at, life.id, life.customer, life.category,
                                           life.department_id))
+            if self.progress is not None and self.stats["tickets"] % 1000 == 0:
+                self.progress(self.stats["tickets"])
+        if self.extras:
+            start = self.now - 4 * HOUR - 30 * MINUTE
+            while pending and pending[0][0] <= start:
+                _at, _seq, table, line = heapq.heappop(pending)
+                sink.write(table, line)
+            self._long_ticket(sink, out, start)
+            self.stats["hoarded"] = self.player.hoarder.taken
+        if self.progress is not None:
+            self.progress(self.stats["tickets"])
         while pending:
             _at, _seq, table, line = heapq.heappop(pending)
             sink.write(table, line)
@@ -257,12 +348,24 @@ class History:
         stats["open"] += life.resolved_at is None
         if life.resolved_at is not None and self.customers_with_email[customer - self.first_customer]:
             self._survey(life, answer)
+        if self.extras:
+            self._notes(life)
+            self._referral(life)
         return life
 
     def _customer(self, sink, at) -> int:
         rng = self.rng
+        if self.extras and self.extra_rng.random() < self.frequent_share:
+            if self.frequent_customer is None:
+                self.frequent_customer = self._new_customer(sink, at)
+            self.stats["frequent_customer"] += 1
+            return self.frequent_customer
         if self.next_customer > self.first_customer and rng.random() < 0.25:
             return rng.randrange(self.first_customer, self.next_customer)
+        return self._new_customer(sink, at)
+
+    def _new_customer(self, sink, at) -> int:
+        rng = self.rng
         customer = self.next_customer
         self.next_customer += 1
         has_email = rng.random() < 0.85
@@ -292,6 +395,92 @@ class History:
         comment = rng.choice(COMMENTS) if rng.random() < 0.35 else ""
         answer(at, f"{life.id}\t{rating}\t{flags}\t{comment}\t{self.ts(at)}\n")
         self.stats["answers"] += 1
+
+    # --- the extras ------------------------------------------------------------------
+
+    def _hoarder(self, tickets: int) -> Hoarder:
+        """The expert at customer service's top tier who claims the backlog and keeps it."""
+        department = self.org.department(self.org.department_ids["bench-cs"])
+        top = department.tiers[-1]
+        agent = next(a for a in top.rosters[-1][1] if a not in top.leads)
+        return Hoarder(top.id, agent.id, min(HOARDED_MAX, max(1, round(tickets * HOARDED_SHARE))))
+
+    def _long_ticket(self, sink, out, at) -> None:
+        """A front-line ticket claimed and released over and over since ``at``, still open."""
+        rng = self.extra_rng
+        tier = self.org.department(self.org.department_ids["bench-cs"]).entry
+        members = tier.members_at(at)
+        life = Life(out, self.next_ticket, self.now)
+        self.next_ticket += 1
+        life.customer, life.category = self._customer(sink, at), self.org.category(rng)
+        first = rng.choice(members).id
+        life.open(at, first, tier, first)
+        moment = at
+        try:
+            for _move in range(LONG_TICKET_MOVES):
+                moment += rng.randint(30, 60)
+                if moment >= life.due - MINUTE:
+                    break
+                if life.owner is None:
+                    life.claim(moment, rng.choice(members).id)
+                else:
+                    life.release(moment, life.owner, rng.choice(("", "Not mine", "Back to the queue")))
+        except Stop:
+            pass
+        sink.write("tickets_ticket", life.ticket_line(
+            self.ts, subject="Keeps coming back to the queue", customer=life.customer,
+            channel="phone", category=life.category, previous=None,
+        ))
+        self.stats["tickets"] += 1
+        self.stats["open"] += 1
+        self.stats["long_ticket"], self.stats["long_ticket_handoffs"] = life.id, life.count
+        self._notes(life)
+
+    def _end(self, life: Life) -> int:
+        """The last instant a note or a question could be written on the ticket."""
+        return (life.resolved_at if life.resolved_at is not None else self.now) - 1
+
+    def _notes(self, life: Life) -> None:
+        rng = self.extra_rng
+        if rng.random() >= NOTE_SHARE or life.opened_by is None:
+            return
+        span = self._end(life) - life.opened_at
+        for _note in range(rng.choice((1, 1, 1, 2, 3))):
+            at = life.opened_at + rng.randint(0, max(0, span))
+            internal = "t" if rng.random() < 0.8 else "f"
+            self.write_note(at, f"{life.id}\t{life.opened_by}\t{rng.choice(NOTES)}\t{internal}\tf\t"
+                                f"{self.ts(at)}\n")
+            self.stats["notes"] += 1
+
+    def _referral(self, life: Life) -> None:
+        """A question to another department, answered by its front line (or not yet)."""
+        rng = self.extra_rng
+        if rng.random() >= REFERRAL_SHARE or life.opened_by is None:
+            return
+        asked = life.opened_at + rng.randint(5 * MINUTE, HOUR)
+        if asked >= self._end(life):
+            return
+        target = rng.choice([d for d in self.org.cast.departments if d.id != life.department_id])
+        due = asked + REFERRAL_ANSWER_WITHIN
+        who = rng.choice(target.entry.members_at(asked)).id
+        claimed = asked + MINUTE + int(rng.expovariate(1 / HOUR))
+        answered = claimed + MINUTE + int(rng.expovariate(1 / (2 * HOUR)))
+        if rng.random() < 0.1:
+            answered = self.now + DAY  # never answered
+        claimed_by, claimed_at = (who, self.ts(claimed)) if claimed < self.now else (NULL, NULL)
+        if answered < self.now:
+            answer = (rng.choice(ANSWERS), str(who), self.ts(answered))
+        else:
+            answer = ("", NULL, NULL)
+        flagged = due + FLAG_AFTER
+        late = answered > flagged and flagged < self.now
+        question = rng.choice(QUESTIONS)
+        self.write_referral(asked, (
+            f"{life.id}\t{target.id}\t{question}\t{life.opened_by}\t{self.ts(asked)}\t"
+            f"{self.ts(due)}\t{claimed_by}\t{claimed_at}\t{answer[0]}\t{answer[1]}\t{answer[2]}\t"
+            f"{self.ts(flagged) if late else NULL}\n"
+        ))
+        self.stats["referrals"] += 1
 
 
 def _satisfied_chance(life: Life) -> float:

@@ -16,6 +16,7 @@
 import io
 import json
 import queue
+import re
 import threading
 import time
 
@@ -31,6 +32,17 @@ def connection_kwargs(settings_dict: dict, dbname: str | None = None) -> dict:
         "host": settings_dict.get("HOST") or "127.0.0.1",
         "port": settings_dict.get("PORT") or 5432,
     }
+
+
+def lift_statement_timeout(settings_dict: dict) -> None:
+    """Django's connections from now on run without config.settings' statement timeout:
+    migrating, loading and replaying a million tickets takes minutes, not a page's 30 s."""
+    from django.db import connection
+
+    options = settings_dict.setdefault("OPTIONS", {})
+    if "statement_timeout=" in options.get("options", ""):
+        options["options"] = re.sub(r"statement_timeout=\d+", "statement_timeout=0", options["options"])
+        connection.close()
 
 
 def connect(settings_dict: dict, dbname: str | None = None, *, autocommit: bool = True):

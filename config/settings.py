@@ -107,8 +107,14 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'tierdesk.sqlite3'}"),
 }
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+_on_postgresql = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+# A new PostgreSQL connection costs a process fork and authentication, more than most of the
+# statements a page runs: keep each for a minute. SQLite opens a file, nothing to save.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if _on_postgresql else 0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASE_POOLER = env.str("DATABASE_POOLER", default="")
+if DATABASE_POOLER not in ("", "pgbouncer"):
+    raise ImproperlyConfigured(f"DATABASE_POOLER={DATABASE_POOLER!r}: unset, or pgbouncer.")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # Web, worker and beat share the file: wait for the write lock instead of failing,
@@ -118,11 +124,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # No JIT: its cost estimates fire on the reports' month-wide statements, and compiling
-    # took ~1.1 s for two drill-down queries that run in 0.12 and 0.19 s (bench/dashboard.py
-    # at 1,000,000 tickets, docs/benchmarks.md). Short queries never gain from it.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+elif _on_postgresql:
+    if DATABASE_POOLER == "pgbouncer":
+        # Transaction pooling hands each transaction whichever server connection is free: a
+        # cursor declared outside a transaction would be gone by the next fetch, and PgBouncer
+        # refuses startup options it does not track, so the session settings below come from
+        # the role instead (ALTER ROLE ... SET, scripts/db/init-roles.sh).
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    else:
+        work_mem = env.str("DATABASE_WORK_MEM", default="16MB")
+        # Spaces would smuggle further options into the string; PostgreSQL checks the rest.
+        if not work_mem.isalnum():
+            raise ImproperlyConfigured(f"DATABASE_WORK_MEM={work_mem!r}: a size such as 16MB.")
+        # A runaway statement ends as an error instead of holding a worker and its locks.
+        # 0 turns the limit off, for migrations that build indexes on big tables.
+        statement_timeout_ms = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=30_000)
+        # No JIT: its cost estimates fire on the reports' month-wide statements, and compiling
+        # took ~1.1 s for two drill-down queries that run in 0.12 and 0.19 s (bench/dashboard.py
+        # at 1,000,000 tickets, docs/benchmarks.md). Short queries never gain from it.
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+            f"-c jit=off -c work_mem={work_mem} -c statement_timeout={statement_timeout_ms}"
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Throttle counters live here: one process needs nothing more; several web processes should

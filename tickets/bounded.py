@@ -46,18 +46,32 @@ class Bounded:
 
 def capped_count(tickets: QuerySet[Ticket]) -> tuple[int, bool]:
     """COUNT(*) over at most ``COUNT_CAP`` + 1 rows of ``tickets``: (count, whether capped)."""
-    count = tickets.order_by()[: COUNT_CAP + 1].count()
+    # Only the ticket rows: the list's joins (customer, tier, owner) would be read for nothing.
+    count = tickets.select_related(None).order_by().values("pk")[: COUNT_CAP + 1].count()
     return (COUNT_CAP, True) if count > COUNT_CAP else (count, False)
+
+
+def _by_ids(tickets: QuerySet[Ticket], ids: list[int]) -> list[Ticket]:
+    """The rows of ``tickets`` with these ids, in their order (no query for none).
+
+    The ids come first, from one ordered LIMIT on the list's own index with nothing joined;
+    asked for rows and joins at once, PostgreSQL sometimes misjudged a list's length, joined
+    all of it and sorted (2,088 rows joined for a 50-row queue at a million tickets).
+    """
+    if not ids:
+        return []
+    by_id = tickets.order_by().in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def first_of(tickets: QuerySet[Ticket], size: int | None = None) -> Bounded:
     """The first ``size`` rows of ``tickets`` (already ordered) and the list's total.
 
-    A list shorter than a panel is its own count: the COUNT query is only asked when the
-    panel is full.
+    Its ids, then its rows (``_by_ids``); a list shorter than a panel is its own count:
+    the COUNT query is only asked when the panel is full.
     """
     size = size or panel_size()
-    rows = list(tickets[:size])
+    rows = _by_ids(tickets, list(tickets.select_related(None).values_list("pk", flat=True)[:size]))
     if len(rows) < size:
         return Bounded(rows=rows, total=len(rows))
     total, capped = capped_count(tickets)
@@ -96,23 +110,51 @@ def decode_cursor(token: str) -> tuple[datetime, int]:
     return at, pk
 
 
-def page_after(tickets: QuerySet[Ticket], key: str, cursor: str | None) -> Bounded:
+def after_cursor(
+    tickets: QuerySet[Ticket], key: str, cursor: str | None, *, descending: bool = False
+) -> QuerySet[Ticket]:
+    """``tickets`` ordered by (``key``, id), ascending or descending, from after ``cursor``.
+
+    The condition is written as a range on ``key`` plus the tie-break, not as an OR of the
+    two, so PostgreSQL walks an index on (``key``, id) from the cursor instead of filtering
+    the whole list: the cost of page 10,000 is the cost of page 1.
+    """
+    ordered = tickets.order_by(f"-{key}", "-id") if descending else tickets.order_by(key, "id")
+    if cursor is None:
+        return ordered
+    at, pk = decode_cursor(cursor)
+    if descending:
+        return ordered.filter(Q(**{f"{key}__lte": at}), Q(**{f"{key}__lt": at}) | Q(id__lt=pk))
+    return ordered.filter(Q(**{f"{key}__gte": at}), Q(**{f"{key}__gt": at}) | Q(id__gt=pk))
+
+
+def keyset_page(
+    tickets: QuerySet[Ticket], key: str, cursor: str | None, *, descending: bool = False,
+    size: int | None = None,
+) -> tuple[list[Ticket], str | None]:
+    """One page of ``tickets`` after ``cursor`` and the cursor of the next (None: the last).
+
+    Two queries: the page's ids (one more than a page, to know whether another follows),
+    then those rows with their joins (``_by_ids``).
+    """
+    size = size or panel_size()
+    ordered = after_cursor(tickets, key, cursor, descending=descending)
+    ids = list(ordered.select_related(None).values_list("pk", flat=True)[: size + 1])
+    rows = _by_ids(tickets, ids[:size])
+    if len(ids) <= size or not rows:
+        return rows, None
+    last = rows[-1]
+    return rows, encode_cursor(getattr(last, key), last.pk)
+
+
+def page_after(
+    tickets: QuerySet[Ticket], key: str, cursor: str | None, *, descending: bool = False
+) -> Bounded:
     """One page of ``tickets`` ordered by (``key``, id) after ``cursor`` (None: the first).
 
     Two queries whatever the page: the rows (one more than a page, to know whether a next
     page exists) and the capped total of the whole list.
     """
-    size = panel_size()
-    ordered = tickets.order_by(key, "id")
-    after = ordered
-    if cursor is not None:
-        at, pk = decode_cursor(cursor)
-        after = ordered.filter(Q(**{f"{key}__gt": at}) | Q(**{key: at, "id__gt": pk}))
-    rows = list(after[: size + 1])
-    next_cursor = None
-    if len(rows) > size:
-        rows = rows[:size]
-        last = rows[-1]
-        next_cursor = encode_cursor(getattr(last, key), last.pk)
+    rows, next_cursor = keyset_page(tickets, key, cursor, descending=descending)
     total, capped = capped_count(tickets)
     return Bounded(rows=rows, total=total, capped=capped, next_cursor=next_cursor)

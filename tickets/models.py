@@ -179,9 +179,10 @@ class Ticket(models.Model):
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
         indexes = [
-            # The sweep's only question: which open, unbreached tickets are due?
+            # The sweep's only question: which open, unbreached tickets are due? In its
+            # order (due_at, id), so no other index on due_at serves it better.
             models.Index(
-                fields=["due_at"], name="ticket_due_open_idx",
+                fields=["due_at", "id"], name="ticket_due_open_idx",
                 condition=models.Q(status="open", breached=False, paused_at__isnull=True),
             ),
             # The pause limit's only question: which pauses have run past their limit?
@@ -189,11 +190,42 @@ class Ticket(models.Model):
                 fields=["pause_expires_at"], name="ticket_pause_expiry_idx",
                 condition=models.Q(status="open", paused_at__isnull=False),
             ),
+            # The lists of open tickets, most urgent first, each read a page at a time from
+            # an index that already holds the order (docs/scaling.md): everything open (the
+            # managers' list), per department, per tier, a tier's queue, a person's own.
+            models.Index(
+                fields=["due_at", "id"], name="ticket_open_due_idx", condition=models.Q(status="open")
+            ),
+            models.Index(
+                fields=["department", "due_at", "id"], name="ticket_open_dept_due_idx",
+                condition=models.Q(status="open"),
+            ),
+            # Who holds it and whether its clock runs ride along (INCLUDE, PostgreSQL), so a
+            # tier's held tickets and one person's are counted from the index alone.
+            models.Index(
+                fields=["tier", "due_at", "id"], name="ticket_open_tier_due_idx",
+                include=["owner", "paused_at"], condition=models.Q(status="open"),
+            ),
+            models.Index(
+                fields=["tier", "due_at", "id"], name="ticket_queue_due_idx",
+                condition=models.Q(status="open", owner__isnull=True),
+            ),
+            models.Index(
+                fields=["owner", "due_at", "id"], name="ticket_open_owner_due_idx",
+                include=["paused_at"], condition=models.Q(status="open"),
+            ),
+            # The API's list, newest first or most urgent first, of every ticket and of the
+            # open ones.
+            models.Index(fields=["opened_at", "id"], name="ticket_opened_idx"),
+            models.Index(fields=["due_at", "id"], name="ticket_due_idx"),
+            models.Index(
+                fields=["opened_at", "id"], name="ticket_open_opened_idx",
+                condition=models.Q(status="open"),
+            ),
             models.Index(fields=["tier", "owner", "status"], name="ticket_queue_idx"),
             models.Index(fields=["owner", "status"], name="ticket_owner_idx"),
             models.Index(fields=["department", "status"], name="ticket_department_idx"),
             models.Index(fields=["resolved_at"], name="ticket_resolved_at_idx"),
-            models.Index(fields=["opened_at"], name="ticket_opened_at_idx"),
         ]
         constraints = [
             models.CheckConstraint(

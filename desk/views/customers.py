@@ -6,20 +6,22 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from core.http import bad_parameter
 from referrals.queries import referrals_of_tickets
 from reports.models import Reason, SurveyResponse
+from tickets.bounded import InvalidCursor, page_after, panel_size
 from tickets.errors import CustomerNotFound
-from tickets.queries import access_customer, tickets_of_customer
+from tickets.queries import access_customer, open_tickets_of_customer_count, tickets_of_customer
 from tickets.views.common import mark_openable
 from tickets.views.ticket_page import customer_links
 
 
 def survey_answers(customer_id: int) -> list:
-    """The customer's satisfaction answers, newest first, each with ``reason_labels``."""
+    """The customer's latest satisfaction answers, newest first, each with ``reason_labels``."""
     answers = list(
         SurveyResponse.objects.filter(ticket__customer_id=customer_id).order_by(
             "-answered_at", "-id"
-        )
+        )[: panel_size()]
     )
     labels = dict(Reason.choices)
     for answer in answers:
@@ -42,7 +44,13 @@ def customer_detail(request, customer_id):
         customer = access_customer(user, customer_id)
     except CustomerNotFound as exc:
         raise Http404(exc.message) from exc
-    tickets = mark_openable(user, tickets_of_customer(customer.pk).select_related("category"))
+    # A page of tickets at a time, newest first: a customer who calls every week has hundreds.
+    try:
+        page = page_after(tickets_of_customer(customer.pk).select_related("category"),
+                          "opened_at", request.GET.get("cursor"), descending=True)
+    except InvalidCursor as exc:
+        return bad_parameter("cursor", exc.message)
+    tickets = mark_openable(user, page.rows)
     readable = [t.pk for t in tickets if t.can_open]
     by_ticket: dict[int, list] = {}
     for referral in referrals_of_tickets(readable):
@@ -59,7 +67,8 @@ def customer_detail(request, customer_id):
         {
             "customer": customer,
             "tickets": tickets,
-            "open_count": sum(1 for t in tickets if t.is_open),
+            "list": page,
+            "open_count": open_tickets_of_customer_count(customer.pk),
             "answers": answers,
             "links": customer_links(customer),
         },

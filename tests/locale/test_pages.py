@@ -29,6 +29,7 @@ from departments.models import (
 from escalation.sweep import escalate_overdue
 from outbox.models import OutboundEmail
 from referrals import actions as referral_actions
+from reports.months import month_containing
 from tests.factories import CustomerFactory, build_organisation, office_hours
 from tests.locale.catalogues import TRANSLATED, catalogue, translations
 from tickets import actions
@@ -186,7 +187,9 @@ def pages(desk) -> list[tuple[str, object, str]]:
         ("manager", org.andrei, "/"),
         ("manager", org.andrei, "/tickets/"),
         ("manager", org.andrei, f"/tickets/{ticket.reference}/"),
-        ("manager", org.andrei, "/reports/"),
+        # The month the desk's tickets were opened in: the page's default is the last full
+        # month, which holds none of them from the 3rd of a month on.
+        ("manager", org.andrei, f"/reports/?month={month_containing(desk['late'].opened_at).key}"),
         ("manager", org.andrei, FIRST_DRILL_DOWN),
         ("manager", org.andrei, "/directory/changes/"),
         ("anonymous", None, "/accounts/login/"),

@@ -55,7 +55,7 @@ def test_the_dashboard_benchmark_writes_the_journeys_the_actions_would(org):
 
     assert Ticket.objects.filter(opened_at__gte=OCTOBER.start, opened_at__lt=OCTOBER.end).count() == 220
     assert dashboard.check_ledger() == dict.fromkeys(
-        ("journeys", "since_previous", "holdings", "state", "orphans"), 0
+        ("journeys", "since_previous", "holdings", "state", "orphans", "outside_life"), 0
     )
     ledger = reference.Ledger()
     facts = reference.entry_facts(ledger)

@@ -132,17 +132,6 @@ def test_a_paused_ticket_is_not_escalated_by_the_sweep_however_late(org):
     assert_replays(ticket)
 
 
-def test_the_sweep_still_uses_its_partial_index(org):
-    assert connection.vendor == "postgresql", "the suite runs on PostgreSQL (make test)"
-    paused_ticket(org)
-    sql, params = overdue_tickets(T0).order_by("due_at", "id").values_list("id").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "ticket_due_open_idx" in plan
-
-
 # --- the customer's answer ------------------------------------------------------------------
 
 

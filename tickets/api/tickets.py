@@ -6,10 +6,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.schema import NO_SUCH_PAGE, REFERENCE_PARAMETER, error_responses
+from core.api.schema import REFERENCE_PARAMETER, error_responses
 from tickets.api.common import ticket_response, validated
 from tickets.api.filters import TicketFilter
 from tickets.api.inputs import TicketCreateInput
+from tickets.api.pagination import TicketCursorPagination
 from tickets.api.serializers import HandoffOutput, TicketOutput
 from tickets.checks import check_log_call
 from tickets.models import Customer, Ticket
@@ -35,21 +36,23 @@ def open_ticket_from_input(user, data: dict) -> Ticket:
 
 
 class TicketsApi(generics.ListAPIView):
-    """The tickets the user may read, newest first, and opening a new one."""
+    """The tickets the user may read, newest first (or most urgent first), and opening a new one."""
 
     serializer_class = TicketOutput
     filterset_class = TicketFilter
+    pagination_class = TicketCursorPagination
 
     def get_queryset(self):
-        return ticket_list(self.request.user).order_by("-opened_at", "-id")
+        return ticket_list(self.request.user)  # the pagination orders it
 
     @extend_schema(
         operation_id="tickets_list",
         summary="List the tickets you may read",
-        responses={
-            200: TicketOutput(many=True),
-            **error_responses(400, 401, 404, e404=NO_SUCH_PAGE),
-        },
+        description="50 at a time, newest first (`order=newest`) or closest to escalation "
+        "first (`order=due`). Follow `next` for the page after; a page deep in the list costs "
+        "what the first one does. There is no total: counting every ticket you may read would "
+        "cost more than the page.",
+        responses={200: TicketOutput(many=True), **error_responses(400, 401)},
     )
     def get(self, request: Request, *args, **kwargs):
         return super().get(request, *args, **kwargs)

@@ -1,19 +1,21 @@
-"""The managers' view of every open ticket in the organisation, filtered and paginated."""
+"""The managers' view of every open ticket in the organisation, filtered, a page at a time.
+
+Pages follow a cursor (``tickets.bounded``): the most urgent first, 50 a page, with a total
+capped at 10,000 ("over 10,000") so neither a deep page nor the count walks the backlog.
+"""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from core.http import forbidden
+from core.http import bad_parameter, forbidden
 from departments.roles import is_manager
+from tickets.bounded import InvalidCursor, page_after
 from tickets.forms import TicketFilterForm
 from tickets.models import Status
 from tickets.queries import search_open_tickets, ticket_list
-
-PAGE_SIZE = 50
 
 
 def filtered_open_tickets(user, data: dict):
@@ -35,7 +37,7 @@ def filtered_open_tickets(user, data: dict):
         tickets = tickets.filter(due_at__lte=now, paused_at__isnull=True)
     elif data.get("overdue") == "no":
         tickets = tickets.filter(Q(due_at__gt=now) | Q(paused_at__isnull=False))
-    return search_open_tickets(tickets, data.get("q", "")).order_by("due_at", "id")
+    return search_open_tickets(tickets, data.get("q", ""))
 
 
 @require_GET
@@ -45,13 +47,14 @@ def all_open_tickets(request):
         return forbidden(request)
     form = TicketFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    page = Paginator(filtered_open_tickets(request.user, data), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    try:
+        page = page_after(filtered_open_tickets(request.user, data), "due_at", request.GET.get("cursor"))
+    except InvalidCursor as exc:
+        return bad_parameter("cursor", exc.message)
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop("cursor", None)
     return render(
         request,
         "tickets/ticket_list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {"form": form, "list": page, "query": query.urlencode()},
     )

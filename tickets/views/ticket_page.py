@@ -10,18 +10,22 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from core.http import bad_parameter
 from departments.models import CustomerLinkTemplate
 from departments.queries import bulletins_for_category
 from departments.roles import is_manager
 from tickets import forms
+from tickets.bounded import InvalidCursor, decode_cursor
 from tickets.page import ticket_page_parts
-from tickets.queries import handoffs_of, notes_of, tickets_of_customer
+from tickets.queries import tickets_of_customer
 from tickets.rules import allowed_moves
-from tickets.timeline import timeline
+from tickets.timeline_window import timeline_window
 from tickets.views.common import get_ticket, mark_openable, tier_members
 
 # How many bulletins the ticket page shows; the bulletins page has the rest.
 TICKET_BULLETINS = 5
+# The customer's other tickets beside the ticket, newest first; their page has them all.
+CUSTOMER_HISTORY = 10
 
 
 def customer_links(customer) -> list[tuple[str, str, str]]:
@@ -59,7 +63,8 @@ def render_ticket_page(request, ticket, *, bound=None, error=None, status=200):
     moves = allowed_moves(user, ticket)
     members = tier_members(ticket.tier) if "assign" in moves else []
     move_forms = _move_forms(ticket, moves, members)
-    history = mark_openable(user, tickets_of_customer(ticket.customer_id).exclude(pk=ticket.pk))
+    others = tickets_of_customer(ticket.customer_id).exclude(pk=ticket.pk)
+    history = mark_openable(user, others[: CUSTOMER_HISTORY + 1])
     now = timezone.now()
     bound = dict(bound or {})
     # What the apps above tickets add (referrals): they take their own bound forms.
@@ -75,14 +80,11 @@ def render_ticket_page(request, ticket, *, bound=None, error=None, status=200):
             "ticket": ticket,
             "moves": moves,
             "forms": move_forms,
-            # The ledger's write order: replaying it gives the ticket's state. The timeline
-            # also names whom a time-out was charged to.
-            "entries": timeline(
-                handoffs_of(ticket).select_related("charged_to").order_by("id"),
-                notes_of(ticket),
-                parts.entries,
-            ),
-            "history": history,
+            # The latest stretch of the story (or the one the cursor names), in the
+            # ledger's write order: replaying it gives the ticket's state.
+            "timeline": timeline_window(ticket, request.GET.get("cursor"), parts.entries),
+            "history": history[:CUSTOMER_HISTORY],
+            "more_history": len(history) > CUSTOMER_HISTORY,
             "error": error,
             "just_logged": request.GET.get("new") == "1",
             "bulletins": bulletins_for_category(now, ticket.category_id, limit=TICKET_BULLETINS),
@@ -97,4 +99,10 @@ def render_ticket_page(request, ticket, *, bound=None, error=None, status=200):
 @require_GET
 @login_required
 def ticket_detail(request, reference):
+    cursor = request.GET.get("cursor")
+    if cursor is not None:
+        try:
+            decode_cursor(cursor)
+        except InvalidCursor as exc:
+            return bad_parameter("cursor", exc.message)
     return render_ticket_page(request, get_ticket(request.user, reference))

@@ -1,0 +1,148 @@
+"""The sweep's and the dashboard's cost follow the open and monthly tickets, not the history.
+
+    python -m bench.scaling --tickets 1000000 --tickets 10000000     # make bench-10m
+
+Each size is a ``generate_load`` database (``bench.load``) with the SAME month: 60,000
+tickets opened in the last full month and the month so far in proportion, the rest of the
+``--tickets`` spread over the two years before. So the larger database holds ten times the
+history (and its breached backlog) behind the same recent work. Measured on each, median
+of ``--rounds``:
+
+* the sweep as beat runs it every minute (what fell due since the last run: nothing much);
+* the sweep of the next hour: ``escalate_overdue`` at now + 1 h, moving what falls due in
+  that hour, and its floor (``bench.sweep``'s one statement) on the same tickets, each inside
+  a transaction rolled back afterwards, so every round moves the same tickets;
+* the monthly dashboard of all departments for the last full month (``bench.timing``).
+
+The figures go to docs/scaling.md; the exit status is 1 when a cost at the larger size is
+over 1.5x the smaller one's (below 10 ms: more than 5 ms over).
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from datetime import timedelta
+
+from bench.screens import GROWTH, GROWTH_FLOOR_MS, GROWTH_SLACK_MS, size_label
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tierdesk_scale_{size}"
+MONTH_TICKETS = 60_000
+
+
+class RolledBack(Exception):
+    """Raised to undo a timed run."""
+
+
+def _rolled_back(work):
+    """Run ``work()`` in a transaction that is always undone; return its result and ms."""
+    from django.db import transaction
+
+    box = {}
+    try:
+        with transaction.atomic():
+            started = time.perf_counter()
+            box["result"] = work()
+            box["ms"] = (time.perf_counter() - started) * 1000
+            raise RolledBack
+    except RolledBack:
+        pass
+    return box["result"], box["ms"]
+
+
+def measure(rounds: int) -> dict:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    from bench import sweep as sweep_bench
+    from escalation.sweep import escalate_overdue, overdue_tickets
+    from reports.months import last_full_month
+
+    now = timezone.now()
+    escalate_overdue(now=now)  # what fell due since the database was built
+    hour = now + timedelta(hours=1)
+    due = overdue_tickets(hour).count()
+    minute, next_hour, floor = [], [], []
+    for _round in range(rounds):
+        started = time.perf_counter()
+        escalate_overdue(now=timezone.now())
+        minute.append((time.perf_counter() - started) * 1000)
+        result, ms = _rolled_back(lambda: escalate_overdue(now=hour))
+        next_hour.append(ms)
+
+        def one_statement():
+            rules, periods = sweep_bench.working_time_in_force()
+            with connection.cursor() as cursor:
+                cursor.execute(sweep_bench.floor_sql(), {
+                    "now": hour, "next_due": json.dumps(sweep_bench.next_due_by_tier()),
+                    "rules": rules, "periods": periods,
+                })
+                return cursor.rowcount
+
+        rows, ms = _rolled_back(one_statement)
+        floor.append(ms)
+        if result.escalated + result.breached != due or rows != due:
+            raise SystemExit(f"{due} due in the next hour; the sweep moved "
+                             f"{result.escalated + result.breached}, the floor {rows}")
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="bench-manager-0"))
+    month = last_full_month().key
+    client.get("/reports/", {"month": month})  # warm-up (and the month's snapshot)
+    dashboard = []
+    for _round in range(rounds):
+        started = time.perf_counter()
+        response = client.get("/reports/", {"month": month})
+        dashboard.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    return {
+        "due_next_hour": due,
+        "sweep_on_the_minute_ms": statistics.median(minute),
+        "sweep_next_hour_ms": statistics.median(next_hour),
+        "floor_next_hour_ms": statistics.median(floor),
+        "dashboard_ms": statistics.median(dashboard),
+    }
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tickets", type=int, action="append", required=True)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--json", help="write the figures to this file")
+    args = parser.parse_args(argv)
+    from bench import dashboard, load
+
+    results = {}
+    for tickets in sorted(args.tickets):
+        print(f"== {tickets:,} tickets, {MONTH_TICKETS:,} of them last month ==", flush=True)
+        dashboard.setup(os.environ.get("BENCH_SCALE_URL", DEFAULT_URL).format(size=size_label(tickets)))
+        facts = load.build(tickets, month_tickets=MONTH_TICKETS)
+        print(load.describe(facts), flush=True)
+        figures = measure(args.rounds)
+        results[tickets] = {"facts": {k: v for k, v in facts.items() if k != "laps"}, **figures}
+        print("  " + ", ".join(f"{k} {v:,.1f}" if isinstance(v, float) else f"{k} {v:,}"
+                               for k, v in figures.items()), flush=True)
+    missed = []
+    sizes = sorted(results)
+    if len(sizes) > 1:
+        small, large = results[sizes[0]], results[sizes[-1]]
+        print(f"== {sizes[0]:,} -> {sizes[-1]:,} tickets: cost ratio (target <= {GROWTH}x) ==")
+        for key in ("sweep_on_the_minute_ms", "sweep_next_hour_ms", "floor_next_hour_ms",
+                    "dashboard_ms"):
+            a, b = small[key], large[key]
+            ok = b / a <= GROWTH or (b < GROWTH_FLOOR_MS and b - a <= GROWTH_SLACK_MS)
+            print(f"  {key:<26} {a:8.1f} -> {b:8.1f} ms  {b / a:5.2f}x  [{'ok' if ok else 'MISSED'}]")
+            if not ok:
+                missed.append(key)
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump({str(k): v for k, v in results.items()}, out, indent=2, default=str)
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
