@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bench.customers import customer_name
 from bench.lifecycle import DAY, HOUR, MINUTE, NULL, Life, Output, Player, Stop
 
 # Customers speak the four languages in turn (their surveys would go out in them).
@@ -149,6 +150,10 @@ class Sizes:
     # Tickets opened after the measured month, up to "now": by default the night before
     # 06:30 on the 1st.
     after_month: int | None = None
+    # The measured month and those before it; the volume grows over them, unless ``steady``
+    # (``bench.load``: the same desk every month, its history as long as the tickets need).
+    months: int = HISTORY_MONTHS
+    steady: bool = False
 
     def per_month(self) -> list[tuple[int, int, int]]:
         """[(year, month, tickets opened)] oldest first; the measured month last."""
@@ -158,9 +163,10 @@ class Sizes:
         earlier = self.tickets - self.month_tickets - morning
         if earlier < 0:
             raise ValueError("the month cannot hold more tickets than the whole database")
-        weights = [1 + 1.5 * i / (HISTORY_MONTHS - 2) for i in range(HISTORY_MONTHS - 1)]
+        span = self.months
+        weights = [1.0 if self.steady else 1 + 1.5 * i / max(1, span - 2) for i in range(span - 1)]
         counts = _apportion(earlier, weights)
-        months = [months_back(self.year, self.month, HISTORY_MONTHS - 1 - i) for i in range(HISTORY_MONTHS)]
+        months = [months_back(self.year, self.month, span - 1 - i) for i in range(span)]
         result = [(y, m, n) for (y, m), n in zip(months[:-1], counts, strict=True)]
         return [*result, (self.year, self.month, self.month_tickets)], morning
 
@@ -209,7 +215,7 @@ class History:
         self.player = (SkewedPlayer if extras else Player)(organisation.cast, self.rng)
         self.next_ticket, self.next_customer = start_id, start_customer
         self.first_customer = start_customer
-        first_month = months_back(sizes.year, sizes.month, HISTORY_MONTHS - 1)
+        first_month = months_back(sizes.year, sizes.month, sizes.months - 1)
         self.start = local_midnight(date(*first_month, 1))
         after = months_back(sizes.year, sizes.month, -1)
         self.month_start = local_midnight(date(sizes.year, sizes.month, 1))
@@ -373,7 +379,7 @@ class History:
         email = f"customer{customer}@example.net" if has_email else ""
         sink.write(
             "tickets_customer",
-            f"{customer}\tCustomer {customer}\t{email}\t+40 7{customer % 100000000:08d}\t\t"
+            f"{customer}\t{customer_name(customer)}\t{email}\t+40 7{customer % 100000000:08d}\t\t"
             f"{CUSTOMER_LANGUAGES[customer % len(CUSTOMER_LANGUAGES)]}\t{self.ts(at)}\n",
         )
         self.stats["customers"] += 1

@@ -12,9 +12,10 @@ benchmark fails) and the size of the answer. The people are the busiest of their
 front-line agent and the specialist with the most open tickets, the front line's and the
 top tier's leads, the expert who holds thousands of open tickets, a manager.
 
-Each figure is printed with its target; with two sizes, each p50's growth from the smaller
-to the larger too (at most 1.5x; below 10 ms, at most 5 ms more, which is the noise of a
-shared machine). The exit status is 1 when any target is missed, so the benchmark is the
+Each figure is printed with its target; with two sizes, each screen's and search's p50
+growth from the smaller to the larger too (at most 1.5x; below 10 ms, at most 5 ms more,
+which is the noise of a shared machine). Both sizes are the same desk (``bench.load``: the
+same people and 60,000 tickets a month), seven weeks old and a year and a half old. The exit status is 1 when any target is missed, so the benchmark is the
 check; the test suite times nothing. ``--json FILE`` writes the figures.
 """
 
@@ -33,6 +34,9 @@ PAGE = (50, 150)  # p50, p95 targets in ms: home pages, queues, ticket page, API
 SEARCH = (150, 150)
 REPORT = (500, 500)  # the dashboard and its CSV ("The numbers a manager acts on")
 GROWTH, GROWTH_FLOOR_MS, GROWTH_SLACK_MS = 1.5, 10, 5
+# The growth target is the screens' and the searches'; the dashboard follows the month's
+# tickets and the sweep what is due (their own targets, bench.scaling).
+GROWS_AT_MOST = ("page", "search")
 
 
 @dataclass
@@ -55,6 +59,16 @@ class Figure:
             f"{self.queries:3d} queries {self.kib:5d} KiB  "
             f"[{'ok' if self.ok else 'MISSED'}: p50 <= {self.target[0]}, p95 <= {self.target[1]}]"
         )
+
+
+def cpu_check() -> float:
+    """ms for a fixed pure-Python loop: on a shared machine the same code runs at different
+    speeds from one minute to the next, and this says how fast the figures beside it ran."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(2_000_000):
+        total += i * i
+    return (time.perf_counter() - started) * 1000
 
 
 def size_label(tickets: int) -> str:
@@ -153,6 +167,8 @@ def screens(who: dict) -> list[tuple[str, str, object, str, dict, tuple[int, int
         ("all open tickets: deep, by cursor (half way)", "page", manager, "/tickets/",
          {"cursor": managers_deep}, PAGE),
         ("all open tickets: search a name", "search", manager, "/tickets/", {"q": name}, SEARCH),
+        ("all open tickets: search a surname", "search", manager, "/tickets/",
+         {"q": name.split()[-1]}, SEARCH),
         ("all open tickets: search a phone's last digits", "search", manager, "/tickets/",
          {"q": phone[-7:]}, SEARCH),
         ("all open tickets: search a subject word", "search", manager, "/tickets/", {"q": "router"}, SEARCH),
@@ -225,7 +241,7 @@ def _time_sweep(rounds: int) -> Figure:
             runs.append((time.perf_counter() - started) * 1000)
         counts.add(len(captured))
     runs = runs[2:]
-    return Figure("the sweep on the minute", "page", _rank(runs, 0.5),
+    return Figure("the sweep on the minute", "sweep", _rank(runs, 0.5),
                   _rank(runs, 0.95), max(counts), 0, PAGE)
 
 
@@ -247,14 +263,19 @@ def run_size(tickets: int, rounds: int) -> tuple[dict, list[Figure]]:
     started = time.perf_counter()
     facts = load.build(tickets)
     print(load.describe(facts) + f" (ready in {time.perf_counter() - started:.0f} s)", flush=True)
-    print(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)", flush=True)
-    return facts, time_screens(rounds)
+    print(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; CPU check"
+          f" {cpu_check():.0f} ms)", flush=True)
+    figures = time_screens(rounds)
+    print(f"  (CPU check after: {cpu_check():.0f} ms)", flush=True)
+    return facts, figures
 
 
 def growth(small: list[Figure], large: list[Figure]) -> list[tuple[str, float, bool]]:
     """(label, p50 ratio, within the target) for each screen, smaller size to larger."""
     result = []
     for a, b in zip(small, large, strict=True):
+        if a.kind not in GROWS_AT_MOST:
+            continue
         ratio = b.p50 / a.p50 if a.p50 else 1.0
         ok = ratio <= GROWTH or (b.p50 < GROWTH_FLOOR_MS and b.p50 - a.p50 <= GROWTH_SLACK_MS)
         result.append((_stable(a.label), ratio, ok))
@@ -285,7 +306,8 @@ def main(argv=None) -> int:
         small, large = results[sizes[0]][1], results[sizes[-1]][1]
         print(f"== growth of p50 from {sizes[0]:,} to {sizes[-1]:,} tickets"
               f" (target <= {GROWTH}x, or <= +{GROWTH_SLACK_MS} ms under {GROWTH_FLOOR_MS} ms) ==")
-        for (label, ratio, ok), a, b in zip(growth(small, large), small, large, strict=True):
+        pairs = [(a, b) for a, b in zip(small, large, strict=True) if a.kind in GROWS_AT_MOST]
+        for (label, ratio, ok), (a, b) in zip(growth(small, large), pairs, strict=True):
             print(f"  {label:<52} {a.p50:7.1f} -> {b.p50:7.1f} ms  {ratio:5.2f}x  [{'ok' if ok else 'MISSED'}]")
             growths.append({"label": label, "ratio": ratio, "ok": ok})
             if not ok:

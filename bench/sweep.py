@@ -84,7 +84,9 @@ WITH due AS (
         WHERE n.department_id = t.department_id AND n.level > cur.level
         ORDER BY n.level LIMIT 1
     ) nxt ON true
-    WHERE t.status = 'open' AND NOT t.breached AND t.due_at <= %(now)s
+    -- The sweep's own conditions (escalation.sweep.overdue_tickets), so both read the
+    -- partial index of due tickets.
+    WHERE t.status = 'open' AND NOT t.breached AND t.paused_at IS NULL AND t.due_at <= %(now)s
     FOR UPDATE OF t SKIP LOCKED
 ), moved AS (
     UPDATE tickets_ticket t SET
@@ -99,7 +101,9 @@ WITH due AS (
         breached = due.next_id IS NULL,
         breached_at = CASE WHEN due.next_id IS NULL THEN %(now)s::timestamptz END
     FROM due
-    WHERE t.id = due.id
+    -- The ids as an array as well: the planner then reads those rows by primary key
+    -- whatever it guessed the due set to be, instead of merging it with the whole table.
+    WHERE t.id = due.id AND t.id = ANY(ARRAY(SELECT id FROM due))
     RETURNING t.id
 )
 INSERT INTO tickets_handoff ({columns}, chain_hash)

@@ -280,7 +280,10 @@ TIERDESK_LATE_RECEIPT_MINUTES = env.int("TIERDESK_LATE_RECEIPT_MINUTES", default
 # the pause starts; the tier's leads are told.
 TIERDESK_PAUSE_LIMIT_WORKING_DAYS = env.int("TIERDESK_PAUSE_LIMIT_WORKING_DAYS", default=5)
 # How many tickets each list of the home page shows (the most urgent), and a full list's page.
-TIERDESK_PANEL_SIZE = env.int("TIERDESK_PANEL_SIZE", default=50)
+TIERDESK_PANEL_SIZE = env.int("TIERDESK_PANEL_SIZE", default=20)
+# Rows on a page of a full list (my tickets, a queue, all open tickets, a customer's
+# tickets) and entries in a stretch of a ticket's timeline.
+TIERDESK_PAGE_SIZE = env.int("TIERDESK_PAGE_SIZE", default=50)
 
 # --- Celery -----------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

@@ -1,7 +1,7 @@
 """The ticket page's timeline a stretch at a time: the latest entries, earlier ones by link.
 
 A ticket claimed and released all day long gathers hundreds of ledger entries; rendering
-them all made its page the slowest of the desk. The page shows the ``TIERDESK_PANEL_SIZE``
+them all made its page the slowest of the desk. The page shows the ``TIERDESK_PAGE_SIZE``
 latest handoffs with the notes and referral moments written among them, and a link to the
 stretch before. A stretch is named by a cursor (``tickets.bounded``) for the oldest handoff
 of the stretch after it: the earlier stretch holds the handoffs before that one by ledger
@@ -13,8 +13,8 @@ trail.
 
 from dataclasses import dataclass
 
-from tickets.bounded import decode_cursor, encode_cursor, panel_size
-from tickets.queries import handoffs_of, notes_of
+from tickets.bounded import decode_cursor, encode_cursor, page_size
+from tickets.queries import handoffs_of, notes_of, with_names
 from tickets.timeline import Entry, timeline
 
 
@@ -31,8 +31,8 @@ def timeline_window(ticket, cursor: str | None, others: list[Entry]) -> Timeline
     ``others`` are the entries the apps above tickets add (``tickets.page``); raises
     ``InvalidCursor`` for a cursor this module did not give out.
     """
-    size = panel_size()
-    moves = handoffs_of(ticket).select_related("charged_to").order_by("-id")
+    size = page_size()
+    moves = handoffs_of(ticket).order_by("-id")
     notes = notes_of(ticket)
     upper = None
     if cursor is not None:
@@ -41,7 +41,7 @@ def timeline_window(ticket, cursor: str | None, others: list[Entry]) -> Timeline
         notes = notes.filter(created_at__lt=upper)
     newest_first = list(moves[: size + 1])
     earlier = len(newest_first) > size
-    shown = newest_first[:size][::-1]  # the ledger's write order, as timeline() wants it
+    shown = with_names(newest_first[:size][::-1])  # the ledger's write order, as timeline() wants
     lower = shown[0].at if earlier and shown else None
     if lower is not None:
         notes = notes.filter(created_at__gte=lower)

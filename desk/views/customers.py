@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 from core.http import bad_parameter
 from referrals.queries import referrals_of_tickets
 from reports.models import Reason, SurveyResponse
-from tickets.bounded import InvalidCursor, page_after, panel_size
+from tickets.bounded import InvalidCursor, page_after, page_size
 from tickets.errors import CustomerNotFound
 from tickets.queries import access_customer, open_tickets_of_customer_count, tickets_of_customer
 from tickets.views.common import mark_openable
@@ -21,7 +21,7 @@ def survey_answers(customer_id: int) -> list:
     answers = list(
         SurveyResponse.objects.filter(ticket__customer_id=customer_id).order_by(
             "-answered_at", "-id"
-        )[: panel_size()]
+        )[: page_size()]
     )
     labels = dict(Reason.choices)
     for answer in answers:

@@ -49,7 +49,7 @@ def measure(client, user, path) -> tuple[int, int]:
 
 
 def test_every_list_page_costs_the_same_with_60_and_2000_tickets(client, org, settings):
-    settings.TIERDESK_PANEL_SIZE = 50
+    settings.TIERDESK_PANEL_SIZE = settings.TIERDESK_PAGE_SIZE = 50
     fill(org, 60)
     # Every bulk batch is one customer's: the same customer now has 60 tickets, later 2,000.
     Ticket.objects.update(customer=Ticket.objects.order_by("id").first().customer)
@@ -90,7 +90,7 @@ def _stretch(client, path):
 
 
 def test_a_long_trail_is_shown_a_stretch_at_a_time_every_entry_once(client, org, settings):
-    settings.TIERDESK_PANEL_SIZE = 20
+    settings.TIERDESK_PAGE_SIZE = 20
     ticket = _claimed_and_released(org, 40)  # 2 + 80 handoffs, 6 notes
     client.force_login(org.andrei)
     path = reverse("ticket-detail", args=[ticket.reference])
@@ -126,7 +126,7 @@ def test_a_forged_timeline_cursor_is_a_400_naming_it(client, org):
 
 
 def test_the_customers_page_lists_their_tickets_a_page_at_a_time(client, org, settings):
-    settings.TIERDESK_PANEL_SIZE = 10
+    settings.TIERDESK_PAGE_SIZE = 10
     first = open_ticket(org.ana)
     for n in range(24):
         open_ticket(org.ana, customer=first.customer, subject=f"Call {n}",

@@ -38,7 +38,7 @@ def expect(tickets, key):
 
 
 def test_my_tickets_are_walked_exactly_once_with_constant_queries(client, org, settings):
-    settings.TIERDESK_PANEL_SIZE = 50
+    settings.TIERDESK_PAGE_SIZE = 50
     # Three tickets share each due time: the id breaks the tie across page boundaries.
     mine = many_tickets(2000, tier=org.t2, owner=org.marko)
     many_tickets(30, tier=org.t2, owner=org.marko, paused=True)  # not in this list
@@ -51,7 +51,7 @@ def test_my_tickets_are_walked_exactly_once_with_constant_queries(client, org, s
 
 
 def test_waiting_queue_and_held_lists_walk_every_ticket(client, org, settings):
-    settings.TIERDESK_PANEL_SIZE = 7
+    settings.TIERDESK_PAGE_SIZE = 7
     waiting = many_tickets(30, tier=org.t2, owner=org.marko, paused=True)
     queue = many_tickets(22, tier=org.t2)
     held = many_tickets(15, tier=org.t2, owner=org.marko)

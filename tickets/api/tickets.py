@@ -14,7 +14,7 @@ from tickets.api.pagination import TicketCursorPagination
 from tickets.api.serializers import HandoffOutput, TicketOutput
 from tickets.checks import check_log_call
 from tickets.models import Customer, Ticket
-from tickets.queries import access_ticket, handoffs_of, ticket_list
+from tickets.queries import access_ticket, handoffs_of, ticket_list, with_names
 
 
 def open_ticket_from_input(user, data: dict) -> Ticket:
@@ -98,4 +98,4 @@ class TicketHandoffsApi(APIView):
     )
     def get(self, request: Request, reference: str):
         ticket = access_ticket(request.user, reference, related=())
-        return Response(HandoffOutput(handoffs_of(ticket), many=True).data)
+        return Response(HandoffOutput(with_names(handoffs_of(ticket)), many=True).data)

@@ -1,7 +1,7 @@
 """The full lists behind the home page's panels, a page at a time by cursor.
 
 Each home panel (``desk.views.home``) shows the most urgent ``TIERDESK_PANEL_SIZE``
-tickets and links here. The pages follow the panels' rules: my own tickets for everyone;
+tickets and links here, where they come ``TIERDESK_PAGE_SIZE`` a page. The pages follow the panels' rules: my own tickets for everyone;
 a tier's queue for its members (its leads among them) and managers; the tickets held at a
 tier for its leads and managers. A missing tier is a 404, a tier not one's own a 403, and
 a cursor that is not one of ours a 400 naming it.
