@@ -16,8 +16,9 @@ of ``--rounds``:
   the month's snapshot) and computing that snapshot, which beat does in the background
   (``reports.metrics.snapshots.refresh``).
 
-The figures go to docs/scaling.md; the exit status is 1 when a cost at the larger size is
-over 1.5x the smaller one's (below 10 ms: more than 5 ms over).
+The figures go to docs/scaling.md. The exit status is 1 when a cost grew more than 1.5x what
+it follows (the sweep: the tickets due; the dashboard page: the month; computing the month:
+the open backlog too, whose day-by-day figures it reads), or by half the history's growth.
 """
 
 import argparse
@@ -28,7 +29,7 @@ import sys
 import time
 from datetime import timedelta
 
-from bench.screens import GROWTH, GROWTH_FLOOR_MS, GROWTH_SLACK_MS, size_label
+from bench.screens import GROWTH_SLACK_MS, size_label
 
 # The same databases as bench.screens: its million is this benchmark's smaller size.
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tierdesk_load_{size}"
@@ -142,12 +143,26 @@ def main(argv=None) -> int:
     sizes = sorted(results)
     if len(sizes) > 1:
         small, large = results[sizes[0]], results[sizes[-1]]
-        print(f"== {sizes[0]:,} -> {sizes[-1]:,} tickets: cost ratio (target <= {GROWTH}x) ==")
-        for key in ("sweep_on_the_minute_ms", "sweep_next_hour_ms", "floor_next_hour_ms",
-                    "dashboard_ms", "dashboard_computed_ms"):
+        history = sizes[-1] / sizes[0]
+        opened = large["facts"]["open"] / small["facts"]["open"]
+        due = max(1, large["due_next_hour"]) / max(1, small["due_next_hour"])
+        print(f"== {sizes[0]:,} -> {sizes[-1]:,} tickets: history x{history:.1f}, open tickets "
+              f"x{opened:.1f}, the month x1.0, due in the next hour x{due:.1f} ==")
+        print(f"   (target: at most 1.5x what each follows, and under half the history's x{history:.0f})")
+        # What each cost should follow: the sweep what is due, the page the month, computing
+        # the month also the open backlog (its day-by-day backlog figures). The floor is a
+        # reference, not a cost of the product.
+        follows = {"sweep_on_the_minute_ms": 1.0, "sweep_next_hour_ms": due,
+                   "dashboard_ms": 1.0, "dashboard_computed_ms": opened, "floor_next_hour_ms": None}
+        for key, driver in follows.items():
             a, b = small[key], large[key]
-            ok = b / a <= GROWTH or (b < GROWTH_FLOOR_MS and b - a <= GROWTH_SLACK_MS)
-            print(f"  {key:<26} {a:8.1f} -> {b:8.1f} ms  {b / a:5.2f}x  [{'ok' if ok else 'MISSED'}]")
+            ratio = b / a
+            if driver is None:
+                print(f"  {key:<26} {a:8.1f} -> {b:8.1f} ms  {ratio:5.2f}x  [reference]")
+                continue
+            ok = (ratio <= 1.5 * driver or b - a <= GROWTH_SLACK_MS) and ratio < history / 2
+            print(f"  {key:<26} {a:8.1f} -> {b:8.1f} ms  {ratio:5.2f}x  follows x{driver:.1f}"
+                  f"  [{'ok' if ok else 'MISSED'}]")
             if not ok:
                 missed.append(key)
     if args.json:
