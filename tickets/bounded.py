@@ -3,9 +3,10 @@
 No screen renders an unbounded queryset. A panel (``first_of``) is the first
 ``TIERDESK_PANEL_SIZE`` (20) rows of an ordered list with a total counted on the same filter,
 capped at ``COUNT_CAP`` so the count never walks a huge backlog. A full list page
-(``page_after``, ``TIERDESK_PAGE_SIZE`` rows, 50) continues after a cursor: an opaque token for the (key, id) of the last
-row shown, where the key is ``due_at`` (or ``paused_at`` for the tickets waiting on the
-customer). Each costs the same two queries whichever page it is.
+(``page_after``, ``TIERDESK_PAGE_SIZE`` rows, 50) continues after a cursor: an opaque
+token for the (key, id) of the last row shown, where the key is ``due_at`` (or
+``paused_at`` for the tickets waiting on the customer). Each costs the same few queries
+(its ids, its rows, the capped total) whichever page it is.
 """
 
 import binascii
@@ -163,8 +164,8 @@ def page_after(
 ) -> Bounded:
     """One page of ``tickets`` ordered by (``key``, id) after ``cursor`` (None: the first).
 
-    Two queries whatever the page: the rows (one more than a page, to know whether a next
-    page exists) and the capped total of the whole list.
+    The same queries whatever the page: the page's ids and rows (``keyset_page``) and,
+    unless ``counted`` is false, the capped total of the whole list.
     """
     rows, next_cursor = keyset_page(tickets, key, cursor, descending=descending)
     if not counted:

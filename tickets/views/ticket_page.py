@@ -15,7 +15,7 @@ from departments.models import CustomerLinkTemplate
 from departments.queries import bulletins_for_category
 from departments.roles import is_manager
 from tickets import forms
-from tickets.bounded import InvalidCursor, decode_cursor
+from tickets.bounded import InvalidCursor
 from tickets.page import ticket_page_parts
 from tickets.queries import tickets_of_customer
 from tickets.rules import allowed_moves
@@ -99,10 +99,8 @@ def render_ticket_page(request, ticket, *, bound=None, error=None, status=200):
 @require_GET
 @login_required
 def ticket_detail(request, reference):
-    cursor = request.GET.get("cursor")
-    if cursor is not None:
-        try:
-            decode_cursor(cursor)
-        except InvalidCursor as exc:
-            return bad_parameter("cursor", exc.message)
-    return render_ticket_page(request, get_ticket(request.user, reference))
+    ticket = get_ticket(request.user, reference)
+    try:
+        return render_ticket_page(request, ticket)
+    except InvalidCursor as exc:  # the timeline's cursor (tickets.timeline_window)
+        return bad_parameter("cursor", exc.message)
