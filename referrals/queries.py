@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from core.http import row_id
+from core.rows import attach_by_id
 from departments.queries import department_ids_of
 from departments.roles import is_manager
 from referrals.errors import ReferralNotFound
@@ -70,9 +71,24 @@ def open_referrals_to(department_ids: Iterable[int]) -> QuerySet[Referral]:
             department_id__in=list(department_ids),
             answered_at__isnull=True,
         )
-        .select_related(*REFERRAL_RELATED)
         .order_by("due_at", "id")
     )
+
+
+# A referral's relations to small tables, read by id (``core.rows``) rather than joined.
+REFERRAL_NAMES = ("department", "asked_by", "claimed_by", "answered_by")
+
+
+def first_open_referrals_to(department_ids: Iterable[int], size: int) -> list[Referral]:
+    """The ``size`` most urgent of ``open_referrals_to``, with their tickets and names.
+
+    The ticket and its customer are joined; the people and departments of the referral and
+    of its ticket are read by id, a query per table for the whole list.
+    """
+    rows = list(open_referrals_to(department_ids).select_related("ticket", "ticket__customer")[:size])
+    attach_by_id(rows, REFERRAL_NAMES)
+    attach_by_id([referral.ticket for referral in rows], ("department", "owner"))
+    return rows
 
 
 def referrals_of_tickets(ticket_ids: Iterable[int]) -> QuerySet[Referral]:

@@ -20,7 +20,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import InvalidInput
 from core.http import row_id
+from core.rows import attach_by_id, split_related
 from tickets.models import Ticket
+from tickets.queries import TICKET_NAMES
 
 # Beyond this many, a total says "over 10,000": an exact count of a huge list costs a scan.
 COUNT_CAP = 10_000
@@ -69,10 +71,16 @@ def _by_ids(tickets: QuerySet[Ticket], ids: list[int]) -> list[Ticket]:
         return []
     # The ids passed the list's filters (visibility, search) already: read them by id alone,
     # with the list's joins, instead of testing every filter a second time.
+    # Small tables (people, tiers, departments) are attached by id after: joined, they cost
+    # PostgreSQL more to plan than the whole read (``core.rows``).
+    related = tickets.query.select_related
+    names = related if isinstance(related, dict) else {}
+    joined, by_id = split_related(names, TICKET_NAMES)
     rows = tickets.model._default_manager.filter(pk__in=ids)
-    rows.query.select_related = tickets.query.select_related
-    by_id = {row.pk: row for row in rows}
-    return [by_id[pk] for pk in ids if pk in by_id]
+    if joined:
+        rows = rows.select_related(*joined)
+    by_pk = {row.pk: row for row in rows}
+    return attach_by_id([by_pk[pk] for pk in ids if pk in by_pk], by_id)  # type: ignore[return-value]
 
 
 def first_of(tickets: QuerySet[Ticket], size: int | None = None) -> Bounded:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from departments.queries import current_bulletins, department_ids_of, memberships_of
 from departments.roles import is_manager
 from referrals.forms import AnswerReferralForm
-from referrals.queries import open_referrals_to
+from referrals.queries import first_open_referrals_to, open_referrals_to
 from referrals.views import decorate
 from tickets.bounded import first_of
 from tickets.queries import (
@@ -71,7 +71,7 @@ def home(request):
             "panels": tier_panels(user),
             "is_manager": is_manager(user),
             "has_departments": bool(departments),
-            "questions": decorate(user, questions[:HOME_REFERRALS], now)
+            "questions": decorate(user, first_open_referrals_to(departments, HOME_REFERRALS), now)
             if questions is not None
             else [],
             "questions_total": questions.count() if questions is not None else 0,

@@ -156,7 +156,9 @@ def test_the_list_costs_the_same_number_of_queries_for_5_and_50_tickets(org, who
     with_fifty = _count_list_queries(client)
 
     assert with_five == with_fifty
-    assert with_fifty <= 6
+    # The page's ids, its rows joined to their customers, then one primary-key read each of
+    # departments, tiers, people and categories (core.rows), besides session and user.
+    assert with_fifty <= 10
 
 
 def test_filters_by_status_department_tier_owner_and_breached(org):
