@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "config.middleware.OrganisationTimeZoneMiddleware",
+    # A GET reads each person, tier and department a list shows once (core.rows).
+    "core.rows.RequestRowsMiddleware",
     # A request that fails because the database is unreachable answers 503, not 500.
     "config.health.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: it turns a lockout flagged during the view into the answer.

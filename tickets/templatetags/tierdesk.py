@@ -65,10 +65,19 @@ def _working_hours_for_request(context) -> dict:
     return memo
 
 
-@register.inclusion_tag("tickets/partials/countdown.html", takes_context=True)
-def countdown(context, ticket):
+@register.simple_tag(takes_context=True)
+def countdown(context, ticket) -> str:
+    """The ticket's time left, coloured by how close its deadline is, its due time on hover.
+
+    Written out here rather than through a template: a queue page shows one per row, and
+    rendering a template fifty times cost more than the rest of the row.
+    """
     hours = _working_hours_for_request(context).get(ticket.department_id)
-    return {"ticket": ticket, **countdown_state(ticket, hours=hours)}
+    state = countdown_state(ticket, hours=hours)
+    return format_html(
+        '<span class="countdown countdown--{}" title="{}">{}</span>',
+        state["css"], display.when(ticket.due_at), state["text"],
+    )
 
 
 @register.filter
