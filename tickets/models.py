@@ -248,6 +248,11 @@ class Ticket(models.Model):
         return format_reference(self.pk) if self.pk else ""
 
     @property
+    def priority_label(self) -> str:
+        """The priority in the reader's language (an enum lookup: a queue shows fifty)."""
+        return str(Priority(self.priority).label)
+
+    @property
     def is_open(self) -> bool:
         return self.status == Status.OPEN
 

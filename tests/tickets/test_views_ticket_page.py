@@ -285,4 +285,5 @@ def test_ticket_page_query_count_does_not_grow_with_handoffs_notes_or_history(
     few = _page_queries(client, ticket)
     churn(27)
     many = _page_queries(client, ticket)
-    assert few == many
+    # Never more: a table read by id is skipped when none of the page's rows point at it.
+    assert many <= few

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -78,6 +79,13 @@ def countdown(context, ticket) -> str:
         '<span class="countdown countdown--{}" title="{}">{}</span>',
         state["css"], display.when(ticket.due_at), state["text"],
     )
+
+
+@register.simple_tag
+def ticket_link(ticket) -> str:
+    """The ticket's reference, linking to its page (a tag, not an include: one per row)."""
+    reference = ticket.reference
+    return format_html('<a class="ref" href="{}">{}</a>', reverse("ticket-detail", args=[reference]), reference)
 
 
 @register.filter
