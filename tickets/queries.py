@@ -113,11 +113,6 @@ def with_names(handoffs: Iterable[Handoff]) -> list[Handoff]:
     return attach_by_id(handoffs, HANDOFF_NAMES)  # type: ignore[return-value]
 
 
-def with_ticket_names(tickets: Iterable[Ticket]) -> list[Ticket]:
-    """Tickets with their department, tier, owner, resolver, opener and category (by id)."""
-    return attach_by_id(tickets, TICKET_NAMES)  # type: ignore[return-value]
-
-
 def queue_of_tier(tier_id: int) -> QuerySet[Ticket]:
     """Unowned open tickets waiting at a tier, the most urgent first."""
     return (
