@@ -45,6 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGET_P99_MS = 500
 TARGET_RATIO = 3.0
 BROKER_DB = 14  # a Redis database of the benchmark's own, emptied before each run
+CACHE_DB = 13  # the shared cache docker-compose.yml gives the web processes, emptied too
 JSON_DEFAULT = ROOT / "bench" / "results" / "throughput.json"  # bench/results/ is ignored by git
 MIGRATION = re.compile(r"^(\w+)/migrations/(\d{4}_\w+)\.py$")
 
@@ -166,6 +167,7 @@ def app_env(tree: Path, database_url: str, workdir: Path, front_line: str) -> di
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": f"redis://127.0.0.1:6379/{BROKER_DB}",
+        "CACHE_URL": f"redis://127.0.0.1:6379/{CACHE_DB}",
         "DEBUG": "0",
         "SECRET_KEY": "bench-throughput-" + "x" * 40,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -202,7 +204,8 @@ class Stack:
     def start(self) -> None:
         import redis
 
-        redis.Redis(host="127.0.0.1", port=6379, db=BROKER_DB).flushdb()
+        for db in (BROKER_DB, CACHE_DB):
+            redis.Redis(host="127.0.0.1", port=6379, db=db).flushdb()
         # STATIC_ROOT: whitenoise warns in every worker when it is missing.
         (self.workdir / "var" / "static").mkdir(parents=True, exist_ok=True)
         self._spawn("celery", "-m", "celery", "-A", "config", "worker", "-B", "--concurrency=1",

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "config.input_guard.RefuseNulCharacterMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.signed_in.SignedInUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -152,6 +153,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Throttle counters live here: one process needs nothing more; several web processes should
 # share a cache (e.g. CACHE_URL=redis://127.0.0.1:6379/1) so a limit means what it says.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# With a shared cache a signed-in request reads its session there, not from the database;
+# every change is still written to the database first, so a cache flush signs nobody out.
+# Not with a per-process cache: one worker would go on trusting a session another ended.
+_PER_PROCESS_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+}
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.db"
+    if CACHES["default"]["BACKEND"] in _PER_PROCESS_CACHES
+    else "django.contrib.sessions.backends.cached_db"
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -16,14 +16,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 # The names of the active language's formats (config/formats/<language>/formats.py).
 DATE = "DATE_FORMAT"
@@ -64,7 +65,18 @@ def when(instant: datetime | None) -> str:
     """A date and time: "2 Dec 2026, 14:05" on the organisation's clock ("" for None)."""
     if instant is None:
         return ""
-    return date_format(local(instant), DATETIME)
+    return _formatted(instant, viewer_zone(), DATETIME, get_language())
+
+
+@lru_cache(maxsize=8192)
+def _formatted(instant: datetime, zone: ZoneInfo, format_name: str, language: str) -> str:
+    """``date_format`` of the instant on that clock, in that (the active) language.
+
+    Kept because the same deadlines are shown again and again, on every agent's queue,
+    and formatting one cost more than the rest of its row. The answer depends on nothing
+    but the arguments: each language's formats are fixed (config/formats/).
+    """
+    return date_format(timezone.localtime(instant, zone), format_name)
 
 
 def day(value: date | datetime | None) -> str:

@@ -61,23 +61,34 @@ def attach_by_id(rows: Iterable[Model], fields: Sequence[str]) -> list[Model]:
     whose key is empty gets None, exactly as ``select_related`` would give it.
     """
     rows = list(rows)
-    if not rows or not fields:
-        return rows
-    meta = rows[0]._meta
-    by_model: dict[type[Model], list[str]] = {}
-    for field in fields:
-        by_model.setdefault(meta.get_field(field).related_model, []).append(field)  # type: ignore[arg-type]
-    for model, names in by_model.items():
-        ids = {getattr(row, f"{name}_id") for row in rows for name in names} - {None}
-        found = _read(model, ids)
-        for row in rows:
-            for name in names:
-                pk = getattr(row, f"{name}_id")
-                if pk is None:
-                    setattr(row, name, None)
-                elif pk in found:  # else left to load lazily: never blank a key on a miss
-                    setattr(row, name, found[pk])
+    attach_groups_by_id([(rows, fields)])
     return rows
+
+
+def attach_groups_by_id(groups: Sequence[tuple[Sequence[Model], Sequence[str]]]) -> None:
+    """``attach_by_id`` for rows of several models at once (referrals and their tickets):
+    the people or departments both point at are read in one query."""
+    wanted: dict[type[Model], list[tuple[Sequence[Model], list[str]]]] = {}
+    for rows, fields in groups:
+        if not rows or not fields:
+            continue
+        by_model: dict[type[Model], list[str]] = {}
+        meta = rows[0]._meta
+        for field in fields:
+            by_model.setdefault(meta.get_field(field).related_model, []).append(field)  # type: ignore[arg-type]
+        for model, names in by_model.items():
+            wanted.setdefault(model, []).append((rows, names))
+    for model, parts in wanted.items():
+        ids = {getattr(row, f"{name}_id") for rows, names in parts for row in rows for name in names} - {None}
+        found = _read(model, ids)
+        for rows, names in parts:
+            for row in rows:
+                for name in names:
+                    pk = getattr(row, f"{name}_id")
+                    if pk is None:
+                        setattr(row, name, None)
+                    elif pk in found:  # else left to load lazily: never blank a key on a miss
+                        setattr(row, name, found[pk])
 
 
 def split_related(

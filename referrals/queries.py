@@ -6,7 +6,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from core.http import row_id
-from core.rows import attach_by_id
+from core.rows import attach_groups_by_id
 from departments.queries import department_ids_of
 from departments.roles import is_manager
 from referrals.errors import ReferralNotFound
@@ -86,8 +86,7 @@ def first_open_referrals_to(department_ids: Iterable[int], size: int) -> list[Re
     of its ticket are read by id, a query per table for the whole list.
     """
     rows = list(open_referrals_to(department_ids).select_related("ticket", "ticket__customer")[:size])
-    attach_by_id(rows, REFERRAL_NAMES)
-    attach_by_id([referral.ticket for referral in rows], ("department", "owner"))
+    attach_groups_by_id([(rows, REFERRAL_NAMES), ([referral.ticket for referral in rows], ("department", "owner"))])
     return rows
 
 

@@ -86,3 +86,28 @@ def test_the_test_database_session_runs_with_the_oltp_settings(db):
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('jit'), current_setting('work_mem'), current_setting('statement_timeout')")
         assert cursor.fetchone() == ("off", "16MB", "30s")
+
+
+PRINT_SESSION_ENGINE = "import config.settings as s; print(s.SESSION_ENGINE)"
+
+
+def session_engine(tmp_path, **environment: str) -> str:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("CACHE_URL", "DJANGO_"))}
+    env.update(TIERDESK_VAR_DIR=str(tmp_path), **environment)
+    result = subprocess.run(
+        [sys.executable, "-c", PRINT_SESSION_ENGINE],
+        cwd=ROOT, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_sessions_are_read_from_a_shared_cache_and_written_through_to_the_database(tmp_path):
+    assert (session_engine(tmp_path, CACHE_URL="redis://127.0.0.1:6379/1")
+            == "django.contrib.sessions.backends.cached_db")
+
+
+def test_sessions_stay_in_the_database_when_each_process_has_its_own_cache(tmp_path):
+    # One gunicorn worker's memory would keep a session another worker ended at sign-out.
+    assert session_engine(tmp_path) == "django.contrib.sessions.backends.db"
+    assert session_engine(tmp_path, CACHE_URL="locmemcache://") == "django.contrib.sessions.backends.db"

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.collation import sort_by_name
 from core.display import person
+from core.forms import DirectSelect
 from departments.models import Department, Tier
 from tickets.models import Category, Channel, Customer, Priority, Ticket
 
@@ -207,16 +208,18 @@ class TicketFilterForm(forms.Form):
         queryset=Department.objects.all(),
         required=False,
         empty_label=_("all"),
+        widget=DirectSelect,
     )
     tier = forms.ModelChoiceField(
         label=_("Tier"),
         queryset=Tier.objects.select_related("department"),
         required=False,
         empty_label=_("all"),
+        widget=DirectSelect,
     )
-    owner = forms.ChoiceField(label=_("Owner"), required=False)
-    breached = forms.ChoiceField(label=_("Breached"), choices=YES_NO, required=False)
-    overdue = forms.ChoiceField(label=_("Overdue"), choices=YES_NO, required=False)
+    owner = forms.ChoiceField(label=_("Owner"), required=False, widget=DirectSelect)
+    breached = forms.ChoiceField(label=_("Breached"), choices=YES_NO, required=False, widget=DirectSelect)
+    overdue = forms.ChoiceField(label=_("Overdue"), choices=YES_NO, required=False, widget=DirectSelect)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ number of queries however long it is.
 """
 
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
@@ -133,6 +134,59 @@ class TicketOutput(serializers.ModelSerializer):
             "allowed_moves",
         ]
         read_only_fields = fields
+
+    def to_representation(self, ticket: Ticket) -> dict:
+        """The fields of ``Meta.fields``, read straight off the ticket and its joined rows.
+
+        DRF's own walk resolves each field's source, attribute by attribute, for every row:
+        1,300 calls a ticket, two thirds of a 50-ticket page at a million tickets. The
+        answer is the same, field for field (``tests/tickets/test_api_serializers.py``
+        compares the two for tickets in every state).
+        """
+        instant = self._instant_field
+        customer = ticket.customer
+        return {
+            "reference": ticket.reference,
+            "subject": ticket.subject,
+            "description": ticket.description,
+            "status": ticket.status,
+            "department": ticket.department.slug,
+            "tier": ticket.tier.level,
+            "tier_name": ticket.tier.name,
+            "owner": ticket.owner.username if ticket.owner_id else None,
+            "customer": {
+                "id": customer.pk,
+                "name": customer.name,
+                "email": customer.email,
+                "phone": customer.phone,
+                "external_reference": customer.external_reference,
+                "language": customer.language,
+            },
+            "category": ticket.category.slug if ticket.category_id else None,
+            "priority": ticket.priority,
+            "channel": ticket.channel,
+            "opened_at": instant(ticket.opened_at),
+            "tier_entered_at": instant(ticket.tier_entered_at),
+            "due_at": instant(ticket.due_at),
+            "resolved_at": instant(ticket.resolved_at),
+            "resolved_by": ticket.resolved_by.username if ticket.resolved_by_id else None,
+            "resolution": ticket.resolution,
+            "resolved_on_first_call": ticket.resolved_on_first_call,
+            "breached": ticket.breached,
+            "breached_at": instant(ticket.breached_at),
+            "previous_ticket": format_reference(ticket.previous_ticket_id) if ticket.previous_ticket_id else None,
+            "paused_at": instant(ticket.paused_at),
+            "pause_reason": ticket.pause_reason,
+            "pause_time_left_seconds": self.get_pause_time_left_seconds(ticket),
+            "working_time_left_seconds": self.get_working_time_left_seconds(ticket),
+            "allowed_moves": self.get_allowed_moves(ticket),
+        }
+
+    @cached_property
+    def _instant_field(self):
+        """A timestamp as DRF writes it (ISO 8601, "Z" for UTC); None stays None."""
+        field = serializers.DateTimeField(read_only=True)
+        return lambda value: None if value is None else field.to_representation(value)
 
     def get_pause_time_left_seconds(self, ticket) -> float | None:
         if ticket.pause_time_left is None:

@@ -7,7 +7,7 @@ from core.collation import sort_by_name
 from core.display import person
 from departments.queries import members_of_tier
 from tickets.errors import TicketNotFound
-from tickets.queries import access_ticket, visible_ticket_ids
+from tickets.queries import access_ticket, visible_among
 
 
 def get_ticket(user, reference):
@@ -29,7 +29,7 @@ def mark_openable(user, tickets) -> list:
     """Set ``can_open`` on each ticket: the customer's whole history is shown to whoever
     serves them, but only the tickets the user may read are links."""
     tickets = list(tickets)
-    openable = visible_ticket_ids(user, [t.pk for t in tickets])
+    openable = visible_among(user, tickets)
     for ticket in tickets:
         ticket.can_open = ticket.pk in openable
     return tickets

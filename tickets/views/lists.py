@@ -37,8 +37,16 @@ def _page(request, tickets, *, key, kind, title, url, **extra):
     return render(
         request,
         "tickets/ticket_pages.html",
-        {"list": page, "kind": kind, "title": title, "url": url, **extra},
+        {"list": page, "kind": kind, "title": title, "url": url,
+         "cells": _cells(kind, extra.get("is_lead", False)), **extra},
     )
+
+
+def _cells(kind: str, is_lead: bool) -> str:
+    """The columns of a list's rows (``ticket_rows.ticket_row``), as its header names them."""
+    owner = " owner" if kind == "held" else ""
+    assign = " assign" if is_lead else ""
+    return f"link subject where{owner} countdown{assign}"
 
 
 def _tier(tier_id) -> Tier:

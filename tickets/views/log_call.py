@@ -40,7 +40,6 @@ def _save(user, form: LogCallForm):
 @login_required
 def log_call(request):
     user = request.user
-    can_resolve = may_resolve_on_call(user)
     status = 200
     if request.method == "POST":
         form = LogCallForm(request.POST, customers=customers_visible_to(user))
@@ -72,7 +71,8 @@ def log_call(request):
         "tickets/log_call.html",
         {
             "form": form,
-            "can_resolve_on_call": can_resolve,
+            # Asked only for a form to show: a call logged goes straight to its ticket.
+            "can_resolve_on_call": may_resolve_on_call(user),
             "category": category,
             **customer_panel_context(user, customer, selected_previous=previous),
         },
