@@ -17,14 +17,13 @@ from collections.abc import Callable
 
 from django import template
 from django.middleware.csrf import get_token
-from django.urls import reverse
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from core import display
 from tickets import rules
-from tickets.templatetags.tierdesk import countdown, member_options, ticket_link
+from tickets.templatetags.tierdesk import countdown, member_options, ticket_link, url_of
 
 register = template.Library()
 
@@ -63,8 +62,8 @@ def assign_form(context, ticket, members) -> SafeString:
         "  </select>\n"
         '  <button type="submit" class="small">{}</button>\n'
         "</form>",
-        reverse("ticket-assign", args=[ticket.reference]),
-        _csrf_input(context), reverse("home"),
+        url_of("ticket-assign", ticket.reference),
+        _csrf_input(context), url_of("home"),
         ticket.pk, _("Assign %(ref)s to") % {"ref": ticket.reference},
         ticket.pk, _("— member —"),
         member_options(context, members, ticket.owner_id),
@@ -110,7 +109,7 @@ def queue_row(context, ticket, is_lead=False, members=None, message=None, ok=Fal
             _("Owner: %(owner)s") % {"owner": display.person(ticket.owner)},
         ))
     elif rules.may_claim(context["request"].user, ticket):
-        claim_url = reverse("ticket-claim", args=[ticket.reference])
+        claim_url = url_of("ticket-claim", ticket.reference)
         actions.append(format_html(
             '<form method="post" action="{}" class="inline"\n'
             '          hx-post="{}" hx-target="#queue-row-{}" hx-swap="outerHTML">\n'

@@ -1,9 +1,10 @@
 """Template helpers for the agent screens: countdowns, names and the user's role."""
 
 from datetime import timedelta
+from functools import lru_cache
 
 from django import template
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -85,7 +86,19 @@ def countdown(context, ticket) -> str:
 def ticket_link(ticket) -> str:
     """The ticket's reference, linking to its page (a tag, not an include: one per row)."""
     reference = ticket.reference
-    return format_html('<a class="ref" href="{}">{}</a>', reverse("ticket-detail", args=[reference]), reference)
+    return format_html('<a class="ref" href="{}">{}</a>', url_of("ticket-detail", reference), reference)
+
+
+def url_of(name: str, *args: str) -> str:
+    """``reverse(name, args=args)``, remembered: a list links each row two or three times, and
+    the same tickets are listed on every agent's screen all day. The script prefix and the
+    URLconf in force are part of the key, so the answer is always ``reverse``'s own."""
+    return _reversed(name, args, get_script_prefix(), get_urlconf())
+
+
+@lru_cache(maxsize=8192)
+def _reversed(name: str, args: tuple[str, ...], prefix: str, urlconf: str | None) -> str:
+    return reverse(name, args=args, urlconf=urlconf)
 
 
 @register.filter
