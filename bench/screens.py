@@ -189,7 +189,7 @@ def screens(who: dict) -> list[tuple[str, str, object, str, dict, tuple[int, int
 # --- timing ---------------------------------------------------------------------------------
 
 
-def time_screens(rounds: int) -> list[Figure]:
+def time_screens(rounds: int, only: list[str] | None = None) -> list[Figure]:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -198,6 +198,8 @@ def time_screens(rounds: int) -> list[Figure]:
     figures = []
     clients: dict[int, Client] = {}
     for label, kind, user, path, query, target in screens(who):
+        if only and not any(word in label for word in only):
+            continue
         if user.pk not in clients:
             clients[user.pk] = Client()
             clients[user.pk].force_login(user)
@@ -218,8 +220,9 @@ def time_screens(rounds: int) -> list[Figure]:
                         size // 1024, target)
         print(figure.line(), flush=True)
         figures.append(figure)
-    figures.append(_time_sweep(rounds))
-    print(figures[-1].line(), flush=True)
+    if not only or any(word in "the sweep on the minute" for word in only):
+        figures.append(_time_sweep(rounds))
+        print(figures[-1].line(), flush=True)
     return figures
 
 
@@ -255,7 +258,7 @@ def _get(client, path, query):
 # --- the run --------------------------------------------------------------------------------
 
 
-def run_size(tickets: int, rounds: int) -> tuple[dict, list[Figure]]:
+def run_size(tickets: int, rounds: int, only: list[str] | None = None) -> tuple[dict, list[Figure]]:
     from bench import dashboard, load
 
     url = os.environ.get("BENCH_LOAD_URL", DEFAULT_URL).format(size=size_label(tickets))
@@ -265,7 +268,7 @@ def run_size(tickets: int, rounds: int) -> tuple[dict, list[Figure]]:
     print(load.describe(facts) + f" (ready in {time.perf_counter() - started:.0f} s)", flush=True)
     print(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; CPU check"
           f" {cpu_check():.0f} ms)", flush=True)
-    figures = time_screens(rounds)
+    figures = time_screens(rounds, only)
     print(f"  (CPU check after: {cpu_check():.0f} ms)", flush=True)
     return facts, figures
 
@@ -293,12 +296,15 @@ def main(argv=None) -> int:
                         help="a database size (repeat for several; default 100000)")
     parser.add_argument("--rounds", type=int, default=20, help="timed requests per screen")
     parser.add_argument("--json", help="write the figures to this file")
+    parser.add_argument("--only", action="append",
+                        help="time only the screens whose label holds this text (repeat for"
+                             " several); for working on a few, not for the record")
     args = parser.parse_args(argv)
     sizes = sorted(args.tickets or [100_000])
     results = {}
     for tickets in sizes:
         print(f"== screens: {tickets:,} tickets ==", flush=True)
-        results[tickets] = run_size(tickets, args.rounds)
+        results[tickets] = run_size(tickets, args.rounds, args.only)
     missed = [f"{size:,}: {f.label}" for size, (_facts, figures) in results.items()
               for f in figures if not f.ok]
     growths = []

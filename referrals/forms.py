@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DirectSelect
 from departments.models import Department
 
 
@@ -13,6 +14,7 @@ class ReferForm(forms.Form):
         label=_("Ask which department?"),
         queryset=Department.objects.all(),
         empty_label=_("— choose —"),
+        widget=DirectSelect,
     )
     question = forms.CharField(
         label=_("Your question"),

@@ -117,7 +117,10 @@ class PassUpForm(MoveForm):
 class TransferForm(MoveForm):
     move = "transfer"
     department = forms.ModelChoiceField(
-        label=_("Department"), queryset=Department.objects.all(), empty_label=_("— choose —")
+        label=_("Department"),
+        queryset=Department.objects.all(),
+        empty_label=_("— choose —"),
+        widget=DirectSelect,
     )
     note = forms.CharField(
         label=_("Why this department?"), widget=forms.Textarea(attrs={"rows": 2})
@@ -180,7 +183,10 @@ class ClaimForm(MoveForm):
 class AssignForm(MoveForm):
     move = "assign"
     to = forms.ModelChoiceField(
-        label=_("Assign to"), queryset=get_user_model().objects.none(), empty_label=_("— member —")
+        label=_("Assign to"),
+        queryset=get_user_model().objects.none(),
+        empty_label=_("— member —"),
+        widget=DirectSelect,
     )
     note = forms.CharField(label=_("Note (optional)"), required=False)
 
@@ -191,10 +197,9 @@ class AssignForm(MoveForm):
             users = users.filter(memberships__tier=tier)
         self.fields["to"].queryset = users.order_by("username")
         if members is not None:
-            # Choices from a list the caller already loaded: no query per rendered select.
-            self.fields["to"].choices = [("", _("— member —"))] + [
-                (u.pk, person(u)) for u in sort_by_name(members, get_language(), person)
-            ]
+            # Choices from a list the caller already loaded (``tier_members``, in the
+            # reader's order of names): no query per rendered select.
+            self.fields["to"].choices = [("", _("— member —"))] + [(u.pk, person(u)) for u in members]
 
 
 class TicketFilterForm(forms.Form):
