@@ -137,8 +137,12 @@ def screens(who: dict) -> list[tuple[str, str, object, str, dict, tuple[int, int
         cursor.execute("SELECT customer_id FROM tickets_ticket GROUP BY customer_id"
                        " ORDER BY COUNT(*) DESC LIMIT 1")
         frequent = cursor.fetchone()[0]
-        cursor.execute("SELECT name, phone FROM tickets_customer ORDER BY id"
-                       " OFFSET (SELECT COUNT(*) / 2 FROM tickets_customer) LIMIT 1")
+        # A caller with an open ticket, as a manager searching the open tickets looks for:
+        # the middle of them, so both sizes search a name the list holds.
+        cursor.execute("SELECT name, phone FROM tickets_customer WHERE id IN"
+                       " (SELECT customer_id FROM tickets_ticket WHERE status = 'open')"
+                       " ORDER BY id OFFSET (SELECT COUNT(DISTINCT customer_id) / 2"
+                       " FROM tickets_ticket WHERE status = 'open') LIMIT 1")
         name, phone = cursor.fetchone()
     open_tickets = Ticket.objects.filter(status=Status.OPEN)
     managers_deep = deep_cursor(open_tickets, "due_at", descending=False,

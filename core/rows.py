@@ -9,6 +9,12 @@ joined.
 While a GET or HEAD request runs (``RequestRowsMiddleware``), the rows read are kept for
 the rest of it: a home page's four panels read the tiers and departments they share once.
 A request that writes keeps nothing, so it never shows a row as it was before its change.
+
+Some tables are a desk's configuration (departments, tiers, categories: dozens of rows, not
+thousands). Registered with ``read_whole``, the first miss of a request reads the whole
+table, so every later panel of the page finds its rows without a query; a table grown past
+``WHOLE_LIMIT`` rows is read by id like the others. Rows a request loaded another way (a
+tier's members) can be ``remember``ed for the lists after them.
 """
 
 from collections.abc import Callable, Iterable, Sequence
@@ -18,6 +24,11 @@ from typing import Any
 from django.db.models import Model
 
 SAFE_METHODS = frozenset({"GET", "HEAD"})
+# A configuration table larger than this is read by id, as any other.
+WHOLE_LIMIT = 500
+# The models whose whole table is read at a request's first miss (``read_whole``).
+_whole_tables: set[type[Model]] = set()
+_WHOLE = object()  # the memo's key, beside a model, for "this table was read whole"
 
 # (model, primary key) -> row, for the request running in this context; None outside one.
 _request_rows: ContextVar[dict[tuple[type[Model], Any], Model] | None] = ContextVar(
@@ -41,13 +52,36 @@ class RequestRowsMiddleware:
             _request_rows.reset(token)
 
 
+def read_whole(*models: type[Model]) -> None:
+    """Read these small tables whole at a request's first miss (an app's ``ready``)."""
+    _whole_tables.update(models)
+
+
+def remember(rows: Iterable[Model]) -> None:
+    """Keep rows this request loaded some other way for the lists read after them."""
+    memo = _request_rows.get()
+    if memo is not None:
+        memo.update({(type(row), row.pk): row for row in rows})
+
+
 def _read(model: type[Model], ids: set[Any]) -> dict[Any, Model]:
     """The rows of ``model`` with these ids: from the request's memo, the rest in one query."""
     memo = _request_rows.get()
     known = {} if memo is None else {pk: memo[model, pk] for pk in ids if (model, pk) in memo}
     missing = ids - known.keys()
-    # No ordering: a tier's default one would join its department for nothing.
-    found = model._default_manager.order_by().in_bulk(missing) if missing else {}
+    if not missing:
+        return known
+    whole = (model, _WHOLE)
+    if memo is not None and model in _whole_tables and whole not in memo:
+        # No ordering: a tier's default one would join its department for nothing.
+        rows = list(model._default_manager.order_by()[: WHOLE_LIMIT + 1])
+        memo[whole] = len(rows) <= WHOLE_LIMIT  # type: ignore[assignment]
+        memo.update({(model, row.pk): row for row in rows})
+        known.update({pk: memo[model, pk] for pk in missing if (model, pk) in memo})
+        missing -= known.keys()
+        if memo[whole] or not missing:  # read whole: a missing id is no row at all
+            return known
+    found = model._default_manager.order_by().in_bulk(missing)
     if memo is not None:
         memo.update({(model, pk): row for pk, row in found.items()})
     return {**known, **found}

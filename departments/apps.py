@@ -9,6 +9,11 @@ class DepartmentsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from core.rows import read_whole
+        from departments.models import Category, Department, Tier
         from departments.signals import apply_chosen_language
+
+        # The desk's configuration: a page's panels find them all after one read each.
+        read_whole(Department, Tier, Category)
 
         user_logged_in.connect(apply_chosen_language, dispatch_uid="departments.apply_chosen_language")

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 
+from core.rows import remember
 from departments.models import Department, Membership, Tier
 from departments.roles import MANAGERS_GROUP
 
@@ -54,8 +55,12 @@ def department_ids_of(user: Any) -> set[int]:
     return {m.department_id for m in memberships_of(user)}
 
 
-def members_of_tier(tier: Tier) -> QuerySet[Membership]:
-    return Membership.objects.filter(tier=tier).select_related("user")
+def members_of_tier(tier: Tier) -> list[Membership]:
+    """A tier's seats with their people; the people are kept for the rest of a page's lists
+    (``core.rows.remember``), whose owners are mostly among them."""
+    members = list(Membership.objects.filter(tier=tier).select_related("user"))
+    remember(m.user for m in members)
+    return members
 
 
 def leads_of_tier(tier_id: int) -> QuerySet[Membership]:

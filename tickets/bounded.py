@@ -6,7 +6,7 @@ capped at ``COUNT_CAP`` so the count never walks a huge backlog. A full list pag
 (``page_after``, ``TIERDESK_PAGE_SIZE`` rows, 50) continues after a cursor: an opaque
 token for the (key, id) of the last row shown, where the key is ``due_at`` (or
 ``paused_at`` for the tickets waiting on the customer). Each costs the same few queries
-(its ids, its rows, the capped total) whichever page it is.
+(its rows, the capped total) whichever page it is.
 """
 
 import binascii
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import InvalidInput
@@ -60,37 +60,35 @@ def capped_count(tickets: QuerySet[Ticket]) -> tuple[int, bool]:
     return (COUNT_CAP, True) if count > COUNT_CAP else (count, False)
 
 
-def _by_ids(tickets: QuerySet[Ticket], ids: list[int]) -> list[Ticket]:
-    """The rows of ``tickets`` with these ids, in their order (no query for none).
+def _first_rows(ordered: QuerySet[Ticket], limit: int) -> list[Ticket]:
+    """The first ``limit`` rows of ``ordered`` with the list's joins, in one statement.
 
-    The ids come first, from one ordered LIMIT on the list's own index with nothing joined;
-    asked for rows and joins at once, PostgreSQL sometimes misjudged a list's length, joined
-    all of it and sorted (2,088 rows joined for a 50-row queue at a million tickets).
+    The ids are chosen by a subquery (``id IN (SELECT id ... LIMIT n)``): PostgreSQL cannot
+    flatten a subquery with a LIMIT, so it takes the ids from the list's own index with
+    nothing joined, then reads those few rows by primary key. Asked for rows and joins at
+    once, it sometimes misjudged a list's length, joined all of it and sorted (2,088 rows
+    joined for a 50-row queue at a million tickets).
     """
-    if not ids:
-        return []
-    # The ids passed the list's filters (visibility, search) already: read them by id alone,
-    # with the list's joins, instead of testing every filter a second time.
     # Small tables (people, tiers, departments) are attached by id after: joined, they cost
     # PostgreSQL more to plan than the whole read (``core.rows``).
-    related = tickets.query.select_related
+    related = ordered.query.select_related
     names = related if isinstance(related, dict) else {}
     joined, by_id = split_related(names, TICKET_NAMES)
-    rows = tickets.model._default_manager.filter(pk__in=ids)
+    ids = ordered.select_related(None).values("pk")[:limit]
+    rows = ordered.model._default_manager.filter(pk__in=Subquery(ids)).order_by(*ordered.query.order_by)
     if joined:
         rows = rows.select_related(*joined)
-    by_pk = {row.pk: row for row in rows}
-    return attach_by_id([by_pk[pk] for pk in ids if pk in by_pk], by_id)  # type: ignore[return-value]
+    return attach_by_id(rows, by_id)  # type: ignore[return-value]
 
 
 def first_of(tickets: QuerySet[Ticket], size: int | None = None) -> Bounded:
     """The first ``size`` rows of ``tickets`` (already ordered) and the list's total.
 
-    Its ids, then its rows (``_by_ids``); a list shorter than a panel is its own count:
-    the COUNT query is only asked when the panel is full.
+    Its rows (``_first_rows``); a list shorter than a panel is its own count: the COUNT
+    query is only asked when the panel is full.
     """
     size = size or panel_size()
-    rows = _by_ids(tickets, list(tickets.select_related(None).values_list("pk", flat=True)[:size]))
+    rows = _first_rows(tickets, size)
     if len(rows) < size:
         return Bounded(rows=rows, total=len(rows))
     total, capped = capped_count(tickets)
@@ -153,15 +151,13 @@ def keyset_page(
 ) -> tuple[list[Ticket], str | None]:
     """One page of ``tickets`` after ``cursor`` and the cursor of the next (None: the last).
 
-    Two queries: the page's ids (one more than a page, to know whether another follows),
-    then those rows with their joins (``_by_ids``).
+    One query (``_first_rows``): one row more than a page, to know whether another follows.
     """
     size = size or page_size()
-    ordered = after_cursor(tickets, key, cursor, descending=descending)
-    ids = list(ordered.select_related(None).values_list("pk", flat=True)[: size + 1])
-    rows = _by_ids(tickets, ids[:size])
-    if len(ids) <= size or not rows:
+    rows = _first_rows(after_cursor(tickets, key, cursor, descending=descending), size + 1)
+    if len(rows) <= size:
         return rows, None
+    rows = rows[:size]
     last = rows[-1]
     return rows, encode_cursor(getattr(last, key), last.pk)
 

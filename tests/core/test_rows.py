@@ -78,3 +78,69 @@ def test_only_direct_small_relations_are_read_by_id():
         ("customer", "ticket__owner"),
         ("tier", "owner"),
     )
+
+
+def test_a_configuration_table_is_read_whole_once_per_get_request(org):
+    """Departments, tiers and categories (``read_whole`` in DepartmentsConfig): the second
+    panel of a page finds the rows the first did not show."""
+    from departments.models import Tier
+
+    first, second = open_ticket(org.ana), open_ticket(org.ana)
+    Ticket.objects.filter(pk=second.pk).update(tier=org.t2)
+    counts, names = [], []
+
+    def view(request):
+        for ticket in (first, second):
+            rows = fresh([ticket])
+            with CaptureQueriesContext(connection) as queries:
+                attach_by_id(rows, ("tier",))
+            counts.append(len(queries))
+            names.append(rows[0].tier.name)
+        return "page"
+
+    RequestRowsMiddleware(view)(RequestFactory().get("/"))
+    assert counts == [1, 0]
+    assert names == [org.t1.name, org.t2.name]
+    assert Tier.objects.count() > 2  # the whole table, not only the rows asked for
+
+
+def test_a_configuration_table_past_the_limit_is_read_by_id(org, monkeypatch):
+    import core.rows
+    from departments.models import Tier
+
+    monkeypatch.setattr(core.rows, "WHOLE_LIMIT", 0)
+    ticket = open_ticket(org.ana)
+    Ticket.objects.filter(pk=ticket.pk).update(tier=org.t2)
+    seen = []
+
+    def view(request):
+        rows = fresh([ticket])
+        with CaptureQueriesContext(connection) as queries:
+            attach_by_id(rows, ("tier",))
+        seen.append((len(queries), rows[0].tier.name))
+        return "page"
+
+    RequestRowsMiddleware(view)(RequestFactory().get("/"))
+    # One row of the table (too many to read whole), then, unless it was that one, by its id.
+    count, name = seen[0]
+    assert name == org.t2.name
+    assert count == (1 if org.t2.pk == Tier.objects.order_by().values_list("pk", flat=True).first() else 2)
+
+
+def test_remembered_rows_are_not_read_again(org):
+    from core.rows import remember
+
+    ticket = open_ticket(org.ana)
+    counts = []
+
+    def view(request):
+        remember([org.ana])
+        rows = fresh([ticket])
+        with CaptureQueriesContext(connection) as queries:
+            attach_by_id(rows, ("owner",))
+        counts.append(len(queries))
+        assert rows[0].owner is org.ana
+        return "page"
+
+    RequestRowsMiddleware(view)(RequestFactory().get("/"))
+    assert counts == [0]
