@@ -7,6 +7,7 @@ draws thirteen. The widget itself is still Django's (``str(field)``), so its mar
 """
 
 from django import template
+from django.forms import BoundField
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -14,7 +15,7 @@ register = template.Library()
 
 
 @register.simple_tag
-def field_block(field) -> SafeString:
+def field_block(field: BoundField) -> SafeString:
     """``<div class="field">``: label and widget (the box before its label for a checkbox,
     a fieldset of labelled choices for radios), then help text and each error."""
     widget = field.field.widget
